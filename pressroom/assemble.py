@@ -1,0 +1,209 @@
+"""Fragments of one document in one locale → the assembled HTML document.
+
+The single source of truth for every check and every writer: fragments rendered (Markdown or
+form), joined, given their structure (pull quotes, unique heading ids, formatted citations),
+then poured into the document's Jinja template (autoescaped, strict about undefined names,
+translated through gettext). Fragments are data: they are never evaluated as templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import traceback
+from html import escape
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from .bibliography import Bibliography, Cluster, format_citations, style_path
+from .config import Document, Pack
+from .content import Fragment, load_fragments
+from .diagnostics import Report
+from .form import read_form
+from .locales import Locale
+from .markdown import render_fragment
+
+TEMPLATES = Path("templates")
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """One document in one locale, ready for the checks and the writers."""
+
+    doc: Document
+    locale: str
+    html: str
+    fragments: tuple[Fragment, ...]
+
+    @property
+    def tree(self):
+        return lxml_html.document_fromstring(self.html)
+
+
+def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Assembled | None:
+    """Build the assembled document; problems go to ``report`` (None when it cannot be built)."""
+    lang = Locale(locale)
+    env = environment(pack.root, lang)
+    fragments = load_fragments(pack, doc, locale, report)
+    parts = [render_fragment(f, report) if f.kind == "markdown" else _render_form(f, env, report)
+             for f in fragments]
+    body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
+    mark_pullquotes(body)
+    unique_heading_ids(body)
+    references = resolve_citations(body, pack, bib, lang, doc.references)
+    context = {
+        "pack": pack, "doc": doc, "locale": lang,
+        "deadline": lang.date(pack.deadline), "timestamp": timestamp(doc),
+        "body": Markup(_inner_html(body)),
+        "contents": contents(body) if doc.contents else [],
+        "references": Markup(references),
+    }
+    html = render_template(env, doc.template, context, report)
+    return Assembled(doc, locale, html, tuple(fragments)) if html is not None else None
+
+
+def _render_form(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+    context = {"sections": read_form(fragment, report), "src": fragment.shown}
+    return render_template(env, "form.html.j2", context, report) or ""
+
+
+@lru_cache(maxsize=16)
+def environment(root: Path, lang: Locale) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / TEMPLATES)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(lang.translations(root), newstyle=True)
+    env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
+    return env
+
+
+def css_string(text: str) -> Markup:
+    return Markup('"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"')
+
+
+def css_counters(text: str) -> Markup:
+    """A translated "Page {page} of {pages}" → CSS content with the page counters."""
+    parts = re.split(r"\{(page|pages)\}", str(text))
+    return Markup(" ".join(css_string(p) if i % 2 == 0 else f"counter({p})"
+                           for i, p in enumerate(parts) if p))
+
+
+def timestamp(doc: Document) -> str:
+    """Fixed document dates make builds reproducible: SOURCE_DATE_EPOCH, else 1 January of the year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{doc.year:04d}-01-01T00:00:00Z"
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict, report: Report) -> str | None:
+    """Render; a syntax error or an undefined name is reported at its template line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        report.error(_template_path(exc.filename or name), exc.lineno, f"template syntax error: {exc.message}",
+                     "fix the Jinja tag on this line")
+    except jinja2.TemplateNotFound as exc:
+        report.error("content/pack.yaml", None, f"template {exc.name!r} not found",
+                     f"create templates/{exc.name} or fix the document's template")
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc, name)
+        report.error(path, line, f"undefined in template: {exc.message}", "define it or fix the name")
+    return None
+
+
+def _template_path(filename: str) -> str:
+    parts = Path(filename).parts
+    return str(Path(*parts[parts.index("templates"):])) if "templates" in parts else f"templates/{filename}"
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return (_template_path(frames[-1].filename), frames[-1].lineno) if frames else (f"templates/{name}", None)
+
+
+def mark_pullquotes(body) -> None:
+    """A block quote whose last paragraph starts with an em dash is a pull quote with attribution."""
+    for quote in body.iter("blockquote"):
+        paragraphs = quote.findall("p")
+        last = paragraphs[-1] if paragraphs else None
+        if last is None or len(paragraphs) < 2 or not (last.text or "").lstrip().startswith("—"):
+            continue
+        figure = lxml_html.Element("figure", {"class": "pullquote"})
+        if quote.get("data-src"):
+            figure.set("data-src", quote.get("data-src"))
+        quote.addprevious(figure)
+        figure.append(quote)
+        caption = lxml_html.Element("figcaption")
+        caption.text = (last.text or "").lstrip().lstrip("—").lstrip()
+        caption.extend(list(last))
+        quote.remove(last)
+        figure.append(caption)
+
+
+def unique_heading_ids(body) -> None:
+    """Automatic heading ids that collide get -1, -2 … (explicit duplicates are a check's error)."""
+    seen = {h.get("id") for h in body.xpath("//*[@id][not(@data-auto-id)]")}
+    for heading in body.xpath("//*[@data-auto-id]"):
+        base = candidate = heading.get("id")
+        number = 0
+        while candidate in seen:
+            number += 1
+            candidate = f"{base}-{number}"
+        heading.set("id", candidate)
+        seen.add(candidate)
+        del heading.attrib["data-auto-id"]
+
+
+def resolve_citations(body, pack: Pack, bib: Bibliography, lang: Locale, with_bibliography: bool) -> str:
+    """Replace each ``span.citation`` by its formatted text; a note when in running text."""
+    spans = body.xpath('//span[@class="citation"]')
+    resolvable = [s for s in spans if all(k in bib.entries for k in s.get("data-cites", "").split())]
+    for span in spans:
+        if span not in resolvable:
+            span.set("class", "citation-unresolved")
+    if not resolvable and not with_bibliography:
+        return ""
+    clusters = [Cluster(s.get("data-cluster"), _in_note(s)) for s in resolvable]
+    formatted = format_citations(clusters, bib.path, style_path(pack.root, pack.citation_style),
+                                 lang.bcp47, with_bibliography)
+    for span, cluster, text in zip(resolvable, clusters, formatted.clusters):
+        _replace_citation(span, text, in_note=cluster.in_note, as_note=formatted.note_style)
+    return formatted.bibliography
+
+
+def _in_note(span) -> bool:
+    return bool(span.xpath('ancestor::span[contains(@class, "footnote")]'))
+
+
+def _replace_citation(span, text: str, *, in_note: bool, as_note: bool) -> None:
+    new = lxml_html.fragment_fromstring(text, create_parent="span")
+    new.set("data-cites", span.get("data-cites"))
+    new.set("data-src", span.get("data-src"))
+    new.set("class", "footnote citation" if as_note and not in_note else "citation")
+    new.tail = span.tail
+    if in_note and new.tail and new.tail.startswith(".") and _text_of(new).endswith("."):
+        new.tail = new.tail[1:]  # "[@key]." in a note: the style already ends the note
+    span.getparent().replace(span, new)
+
+
+def _text_of(element) -> str:
+    return element.text_content().rstrip()
+
+
+def contents(body) -> list[dict]:
+    """Entries for the table of contents: the top two heading levels."""
+    return [{"level": int(h.tag[1]), "id": h.get("id"), "text": re.sub(r"\s+", " ", h.text_content()).strip()}
+            for h in body.iter("h1", "h2") if h.get("id")]
+
+
+def _inner_html(element) -> str:
+    return escape(element.text or "", quote=False) + "".join(lxml_html.tostring(child, encoding="unicode") for child in element)

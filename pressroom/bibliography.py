@@ -1,0 +1,151 @@
+"""references.bib → validated entries, and citation clusters → formatted notes (CSL).
+
+Parsing and validation use bibtexparser 2, so every problem names its .bib line: parse
+errors, duplicate keys and fields, and undefined ``@string`` macros (which bibtexparser would
+otherwise keep as literal text). Formatting uses pandoc's citeproc with the pack's CSL style:
+measured correct for Chicago notes (full first note, short note after), where citeproc-py got
+initials, locators and punctuation wrong (docs/ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html import escape
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from .diagnostics import Report
+
+STYLES_DIR = Path("templates") / "csl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    line: int  # 1-based line in the .bib file
+    type: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    path: Path
+    shown: str
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One citation as written: ``[@a, p. 8; @b]``; in a footnote or in running text."""
+
+    text: str
+    in_note: bool
+
+
+@dataclass(frozen=True)
+class Formatted:
+    clusters: list[str]  # HTML per cluster, in the order given
+    note_style: bool  # True: body citations become footnotes
+    bibliography: str  # HTML list of the cited works ('' if not asked for)
+
+
+def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
+    """Parse a .bib file; report every failed block and undefined macro with its line."""
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware, MonthIntMiddleware
+
+    if not path.is_file():
+        report.error(shown, None, "bibliography not found", "create it or fix pack.bibliography")
+        return Bibliography(path, shown)
+    library = bibtexparser.parse_file(
+        str(path), append_middleware=[LatexDecodingMiddleware(keep_braced_groups=True), MonthIntMiddleware(True)])
+    for block in library.failed_blocks:
+        report.error(shown, block.start_line + 1, _failure_message(block), "fix the entry's syntax")
+    entries = {}
+    for entry in library.entries:
+        for item in entry.fields:
+            value = item.value
+            if getattr(item, "_enclosing", None) == "no-enclosing" and isinstance(value, str) and not value.isdigit():
+                report.error(shown, item.start_line + 1, f"{entry.key}: {item.key} uses undefined macro {value!r}",
+                             f"define it with @string{{{value} = {{…}}}} or put the value in braces")
+        url = entry.fields_dict.get("url")
+        entries[entry.key] = Entry(entry.key, entry.start_line + 1, entry.entry_type,
+                                   url.value if url is not None else None)
+    return Bibliography(path, shown, entries)
+
+
+def _failure_message(block) -> str:
+    name = type(block).__name__
+    if name == "DuplicateBlockKeyBlock":
+        return f"duplicate entry key {block.key!r}"
+    if name == "DuplicateFieldKeyBlock":
+        return f"entry has a field twice: {str(block.error).split(':', 1)[-1].split('.')[0].strip()}"
+    first = str(getattr(block, "error", "")).strip().splitlines()
+    return f"cannot parse this entry: {first[-1] if first else 'syntax error'}"
+
+
+def style_path(root: Path, style: str) -> Path:
+    """A CSL style by name (templates/csl/<name>.csl) or by path relative to the project."""
+    candidate = root / style
+    return candidate if candidate.suffix == ".csl" else root / STYLES_DIR / f"{style}.csl"
+
+
+def is_note_style(csl: Path) -> bool:
+    return bool(re.search(r'<style[^>]*class="note"', csl.read_text(encoding="utf-8")[:2000]))
+
+
+def format_citations(clusters: list[Cluster], bib: Path, csl: Path, lang: str,
+                     with_bibliography: bool = False) -> Formatted:
+    """Format every cluster of one document, in order, in one pandoc citeproc run."""
+    note_style = is_note_style(csl)
+    if not clusters and not with_bibliography:
+        return Formatted([], note_style, "")
+    source = _pandoc_source(clusters, with_bibliography)
+    output = _pandoc(source, str(bib), str(csl), lang, bib.stat().st_mtime_ns)
+    tree = lxml_html.fragment_fromstring(output, create_parent="div")
+    for back in tree.xpath('//a[contains(@class, "footnote-back")]'):
+        back.drop_tree()
+    notes = {li.get("id"): li for li in tree.xpath('//section[@id="footnotes"]//li')}
+    formatted = [_cluster_html(tree, notes, index) for index in range(len(clusters))]
+    refs = tree.xpath('//div[@id="refs"]')
+    bibliography = _inner(refs[0]) if refs else ""
+    return Formatted(formatted, note_style, bibliography)
+
+
+def _pandoc_source(clusters: list[Cluster], with_bibliography: bool) -> str:
+    """Clusters as pandoc Markdown, each in a span with an id, all in running text: pandoc
+    would put a citation inside a note in parentheses; as its own note it reads as a note."""
+    lines = [f"[{cluster.text}]{{#cite-{index}}}" for index, cluster in enumerate(clusters)]
+    if with_bibliography:
+        lines.append("::: {#refs}\n:::")
+    return "\n\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=64)
+def _pandoc(source: str, bib: str, csl: str, lang: str, bib_mtime: int) -> str:
+    import pypandoc
+
+    result = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--from=markdown", "--to=html5", "--citeproc", "--wrap=none",
+         f"--bibliography={bib}", f"--csl={csl}", f"--metadata=lang:{lang}"],
+        input=source, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def _cluster_html(tree, notes: dict, index: int) -> str:
+    span = tree.xpath(f'//span[@id="cite-{index}"]')[0]
+    ref = span.xpath('.//a[contains(@class, "footnote-ref")]')
+    if ref:  # a note style turned the body citation into a note: take the note's text
+        note = notes[ref[0].get("href").lstrip("#")]
+        return "".join(_inner(p) for p in note.xpath("./p"))
+    return _inner(span)
+
+
+def _inner(element) -> str:
+    text = element.text or ""
+    return escape(text, quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in element)

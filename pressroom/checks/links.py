@@ -1,0 +1,55 @@
+"""Links reach something: ``#id`` in the same document, ``doc:other#id`` in the sibling of the
+same locale, and external URLs are well formed (the network part is ``invoke check``'s)."""
+
+from . import Context, check, where
+
+
+@check("anchors")
+def anchors(ctx: Context) -> None:
+    ids = {key: set(tree.xpath("//@id")) for key, tree in ctx.items}
+    for (doc_id, locale), tree in ctx.items:
+        _duplicate_ids(ctx, tree)
+        for link in tree.xpath('//a[@href]'):
+            href = link.get("href")
+            if href.startswith("#"):
+                if href[1:] not in ids[(doc_id, locale)]:
+                    _fail(ctx, link, f"link to #{href[1:]} reaches no heading of this document",
+                          "give the heading {#" + href[1:] + "} or fix the link")
+            elif href.startswith("doc:"):
+                _cross_document(ctx, link, href[4:], locale, ids)
+
+
+def _cross_document(ctx: Context, link, target: str, locale: str, ids: dict) -> None:
+    other, _, anchor = target.partition("#")
+    if other not in ctx.pack.documents:
+        _fail(ctx, link, f"link to unknown document {other!r}", f"use one of: {', '.join(ctx.pack.documents)}")
+    elif anchor and (other, locale) in ids and anchor not in ids[(other, locale)]:
+        _fail(ctx, link, f"link to {other}#{anchor}: {other!r} has no heading #{anchor}",
+              f"give a heading of {other!r} the id {{#{anchor}}} or fix the link")
+
+
+def _duplicate_ids(ctx: Context, tree) -> None:
+    seen: dict[str, object] = {}
+    for node in tree.xpath("//main//*[@id]"):
+        name = node.get("id")
+        if name in seen:
+            first_path, first_line = where(seen[name])
+            _fail(ctx, node, f"heading id #{name} is used twice in this document (first at {first_path}:{first_line})",
+                  "give each heading its own id")
+        seen[name] = node
+
+
+@check("urls")
+def urls(ctx: Context) -> None:
+    from ..linkcheck import url_problem
+
+    for _, tree in ctx.items:
+        for link in tree.xpath('//a[starts-with(@href, "http")]'):
+            problem = url_problem(link.get("href"))
+            if problem:
+                _fail(ctx, link, f"malformed URL {link.get('href')!r}: {problem}", "correct the address")
+
+
+def _fail(ctx: Context, node, message: str, hint: str) -> None:
+    path, line = where(node)
+    ctx.report.error(path, line, message, hint)

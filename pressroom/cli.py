@@ -1,0 +1,65 @@
+"""What the commands print and how they exit: diagnostics first, then a one-line summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from invoke.exceptions import Exit
+
+from .diagnostics import ContentError, Report, UsageError
+
+
+def run(action: Callable[[], None], debug: bool = False) -> None:
+    try:
+        action()
+    except ContentError as exc:
+        _print_report(exc.report)
+        raise Exit(f"failed: {len(exc.report.errors)} error(s) — nothing was written", code=1) from None
+    except UsageError as exc:
+        raise Exit(f"error: {exc}", code=2) from None
+    except KeyboardInterrupt:
+        raise Exit("interrupted — output/ holds only complete files", code=130) from None
+    except Exception as exc:  # an internal failure: say so plainly, traceback only on request
+        if debug:
+            traceback.print_exc()
+        raise Exit(f"internal error: {type(exc).__name__}: {exc} — run again with --debug and report it",
+                   code=3) from None
+
+
+def _print_report(report: Report) -> None:
+    for diagnostic in report.sorted():
+        print(diagnostic, file=sys.stderr)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build(root: Path, docs, locales, formats, *, force: bool, check: bool, strict: bool, jobs: int | None) -> None:
+    from .build import build as run_build
+
+    if not check:
+        print("WARNING: checks are off (--no-check): this draft may have broken notes, citations or links",
+              file=sys.stderr)
+    result = run_build(root, docs=docs, locales=locales, formats=formats, force=force, check=check,
+                       strict=strict, jobs=jobs, progress=_progress)
+    _print_report(result.report)
+    print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s")
+
+
+def check(root: Path, *, offline: bool, strict: bool, output_format: str) -> None:
+    from .check import check_pack
+
+    report = check_pack(root, offline=offline)
+    if output_format == "json":
+        import json
+        print(json.dumps([d.__dict__ for d in report.sorted()], indent=1))
+    else:
+        _print_report(report)
+    if report.failed(strict):
+        raise ContentError(Report())
+    print(f"checked: {len(report.errors)} error(s), {len(report.warnings)} warning(s)")

@@ -1,0 +1,75 @@
+"""Diagnostics as data: every problem of a run is collected, then printed together.
+
+Each one names the file and line it comes from, says what is wrong and what to do:
+``content/en/guidance/02-process.md:14: footnote [^4] has no definition — add "[^4]: …"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+    level: str = ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        tail = f" — {self.hint}" if self.hint else ""
+        prefix = "warning: " if self.level == WARNING else ""
+        return f"{where}: {prefix}{self.message}{tail}"
+
+
+@dataclass
+class Report:
+    """A growing list of diagnostics, shared by the stages of one run."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: str, line: int | None, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, ERROR))
+
+    def warning(self, path: str, line: int | None, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, WARNING))
+
+    def extend(self, other: "Report | list[Diagnostic]") -> None:
+        self.items.extend(other.items if isinstance(other, Report) else other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        """Unique diagnostics, errors first, then by file and line."""
+        unique = dict.fromkeys(self.items)
+        return sorted(unique, key=lambda d: (d.level != ERROR, d.path, d.line or 0, d.message))
+
+
+class ContentError(Exception):
+    """The input is wrong: the report says where. Exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.errors)} error(s)")
+        self.report = report
+
+
+class UsageError(Exception):
+    """The command was called wrongly (unknown document, locale, format). Exit code 2."""
+
+    exit_code = 2

@@ -1,0 +1,80 @@
+"""Assembled HTML → PDF bytes, laid out by WeasyPrint with the templates' CSS.
+
+The renderer reads only files inside the project: every fetch goes through
+``ProjectFetcher``, which refuses the network and any path outside the project (WeasyPrint's
+default fetcher would embed ``file:///etc/passwd`` or call any URL). An edition adds its own
+page setup (bleed, crop marks) and stylesheet ``templates/edition-<name>.css`` if present.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from .assemble import TEMPLATES, Assembled
+from .config import Edition
+
+
+class ProjectFetcher(URLFetcher):
+    """Fetch ``file:`` URLs inside ``root``; refuse (and remember) everything else."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("file:") or not self._inside(url):
+            self.refused.append(url)
+            raise ValueError(f"refused to read {url}: only files inside the project are read")
+        return super().fetch(url, headers)
+
+    def _inside(self, url: str) -> bool:
+        return Path(url2pathname(urlparse(url).path)).resolve().is_relative_to(self.root)
+
+
+def output_name(doc_id: str, edition: str, first_edition: str, extension: str) -> str:
+    """``guidance.pdf`` for the first edition, ``guidance.print.pdf`` for the others."""
+    suffix = "" if edition == first_edition else f".{edition}"
+    return f"{doc_id}{suffix}.{extension}"
+
+
+def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition: str) -> tuple[bytes, list[str]]:
+    """Render one edition of one document; returns the PDF and the URLs that were refused."""
+    fetcher = ProjectFetcher(root)
+    html = _link_siblings(assembled.html, edition.name, first_edition)
+    document = HTML(string=html, base_url=str(root / TEMPLATES) + "/", url_fetcher=fetcher)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    pdf = document.write_pdf(
+        stylesheets=_edition_styles(edition, root, fetcher),
+        pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
+        pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
+        custom_metadata=True)
+    return pdf, fetcher.refused
+
+
+def _link_siblings(html: str, edition: str, first_edition: str) -> str:
+    """``doc:qa#x`` → ``qa.pdf#x`` (the same edition of the sibling document)."""
+    def sibling(match: re.Match) -> str:
+        doc_id, anchor = match.group(1), match.group(2) or ""
+        return f'href="{output_name(doc_id, edition, first_edition, "pdf")}{anchor}"'
+    return re.sub(r'href="doc:([\w-]+)(#[^"]*)?"', sibling, html)
+
+
+def _edition_styles(edition: Edition, root: Path, fetcher: ProjectFetcher) -> list[CSS]:
+    page = []
+    if edition.bleed:
+        page.append(f"bleed: {edition.bleed};")
+    if edition.marks:
+        page.append(f"marks: {edition.marks};")
+    styles = [CSS(string=f"@page {{ {' '.join(page)} }}")] if page else []
+    extra = root / TEMPLATES / f"edition-{edition.name}.css"
+    if extra.is_file():
+        styles.append(CSS(filename=str(extra), url_fetcher=fetcher))
+    return styles

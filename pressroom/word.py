@@ -1,0 +1,368 @@
+"""Assembled HTML → DOCX bytes: the same tree the PDF is laid out from, mapped to Word.
+
+Headings → Heading 1–4 (bookmarked), paragraphs and lists → named styles, footnote spans →
+real Word footnotes, links → hyperlinks (to bookmarks inside, to sibling .docx files for
+``doc:`` links), form fields → content controls. Styles come from ``templates/reference.docx``:
+restyle it in Word and every document follows; styles it lacks are added with the pack's look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import re
+from pathlib import Path
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
+
+from . import ooxml
+from .assemble import TEMPLATES, Assembled
+
+REFERENCE = TEMPLATES / "reference.docx"
+BLOCK_STYLES = {"definition": "Definition", "lead": "Lead", "back-cover": "Back Cover"}
+SKIPPED = {"aside", "script", "style", "head"}
+
+# name: (type, base, font, size pt, bold, italic, space after pt) — the pack's look, added when
+# reference.docx lacks the style (an edited reference.docx wins).
+STYLES = {
+    "Footnote Text": ("p", "Normal", "Noto Serif", 8, False, False, 2),
+    "Footnote Reference": ("c", None, None, None, False, False, None),
+    "Hyperlink": ("c", None, None, None, False, False, None),
+    "Definition": ("p", "Normal", "Noto Sans", 9, False, False, 4),
+    "Lead": ("p", "Normal", "Noto Sans", 12.5, False, False, 8),
+    "Back Cover": ("p", "Normal", "Noto Sans", 10.5, False, False, 6),
+    "Attribution": ("p", "Normal", "Noto Sans", 8.5, True, False, 10),
+    "Cover Meta": ("p", "Normal", "Noto Sans", 9, False, False, 2),
+    "Contents 1": ("p", "Normal", "Noto Sans", 10.5, True, False, 3),
+    "Contents 2": ("p", "Normal", "Noto Sans", 9, False, False, 1),
+    "Form Label": ("p", "Normal", "Noto Sans", 9.5, True, False, 2),
+    "Form Answer": ("p", "Normal", "Noto Sans", 10, False, False, 6),
+    "Form Help": ("p", "Normal", "Noto Sans", 8, False, True, 6),
+    "Bibliography": ("p", "Normal", "Noto Serif", 9, False, False, 4),
+}
+
+
+def write_docx(assembled: Assembled, root: Path) -> bytes:
+    return WordWriter(assembled, root).write()
+
+
+def ensure_styles(document) -> None:
+    """Add the pack's styles that the reference document lacks."""
+    existing = {s.name for s in document.styles}
+    for name, (kind, base, font, size, bold, italic, after) in STYLES.items():
+        if name in existing:
+            continue
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH if kind == "p" else WD_STYLE_TYPE.CHARACTER)
+        if base:
+            style.base_style = document.styles[base]
+        if font:
+            style.font.name = font
+        if size:
+            style.font.size = Pt(size)
+        style.font.bold, style.font.italic = bold or None, italic or None
+        if after is not None:
+            style.paragraph_format.space_after = Pt(after)
+    document.styles["Footnote Reference"].font.superscript = True
+    document.styles["Hyperlink"].font.underline = True
+    document.styles["Hyperlink"].font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+
+
+class WordWriter:
+    def __init__(self, assembled: Assembled, root: Path):
+        self.assembled = assembled
+        self.tree = assembled.tree
+        self.document = docx.Document(str(root / REFERENCE))
+        ensure_styles(self.document)
+        self.body = self.document.element.body
+        self.end = self.body.find(qn("w:sectPr"))
+        self.footnotes = ooxml.Footnotes(self.document.part)
+        self.rtl = self.tree.get("dir") == "rtl"
+        self.lang = self.tree.get("lang", "en")
+        self.bookmark_ids = itertools.count(1)
+        self.control_ids = itertools.count(1)
+
+    # -- the document ------------------------------------------------------------------
+
+    def write(self) -> bytes:
+        for child in list(self.body):
+            if child.tag != qn("w:sectPr"):
+                self.body.remove(child)
+        self._page_setup()
+        for child in self.tree.find("body"):
+            self.block(child, None)
+        self._properties()
+        out = io.BytesIO()
+        self.document.save(out)
+        return ooxml.reproducible_zip(out.getvalue(), drop=("word/stylesWithEffects.xml",))
+
+    def _meta(self, name: str) -> str:
+        found = self.tree.xpath(f'//meta[@name="{name}"]/@content')
+        return found[0] if found else ""
+
+    def _page_setup(self) -> None:
+        section = self.document.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(24), Mm(26)
+        section.left_margin, section.right_margin = Mm(24), Mm(22)
+        section.different_first_page_header_footer = True
+        header = section.header.paragraphs[0]
+        header.text = self.tree.findtext(".//title") or ""
+        header.style = self.document.styles["Header"]
+        footer = section.footer.paragraphs[0]._p
+        footer.append(ooxml.element("w:pPr", None, ooxml.element("w:jc", {"w:val": "center"})))
+        label = self._meta("page-label") or "Page {page} of {pages}"
+        for index, part in enumerate(re.split(r"\{(page|pages)\}", label)):
+            if index % 2:
+                footer.extend(ooxml.field("PAGE" if part == "page" else "NUMPAGES"))
+            elif part:
+                footer.append(ooxml.text_run(part))
+        if self.rtl:
+            section._sectPr.append(ooxml.element("w:bidi"))
+
+    def _properties(self) -> None:
+        core = self.document.core_properties
+        when = dt.datetime.strptime(self._meta("dcterms.created"), "%Y-%m-%dT%H:%M:%SZ")
+        core.title = self.tree.findtext(".//title") or ""
+        core.subject = self._meta("description")
+        core.author = self._meta("author")
+        core.language = self.lang
+        core.created = core.modified = when
+        core.last_printed = when
+        core.last_modified_by = core.comments = core.keywords = core.category = ""
+        core.revision = 1
+
+    # -- blocks ------------------------------------------------------------------------
+
+    def paragraph(self, style: str | None, container=None) -> etree._Element:
+        properties = ooxml.element("w:pPr")
+        if style:
+            properties.append(ooxml.element("w:pStyle", {"w:val": self.document.styles[style].style_id}))
+        if self.rtl:
+            properties.append(ooxml.element("w:bidi"))
+        paragraph = ooxml.element("w:p", None, properties)
+        if container is not None:
+            container.append(paragraph)
+        else:
+            self.end.addprevious(paragraph)
+        return paragraph
+
+    def block(self, node, style: str | None) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        classes = set((node.get("class") or "").split())
+        if tag in SKIPPED or not tag:
+            return
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading(node, min(int(tag[1]), 4))
+        elif tag == "p":
+            self.inline_paragraph(node, style)
+        elif tag in ("ul", "ol"):
+            self._list(node, tag, 1)
+        elif tag == "section" and "cover" in classes:
+            self._cover(node)
+        elif tag == "nav":
+            self._contents(node)
+        elif tag == "figure" and "pullquote" in classes:
+            for child in node:
+                self.block(child, "Attribution" if child.tag == "figcaption" else "Intense Quote")
+        elif tag == "figcaption":
+            self.inline_paragraph(node, style)
+        elif tag == "blockquote":
+            self._children(node, style or "Quote")
+        elif tag == "div" and "field" in classes:
+            self._field(node)
+        elif tag == "div" and "csl-entry" in classes:
+            self.inline_paragraph(node, "Bibliography")
+        elif tag == "table":
+            self._table(node)
+        elif tag == "hr":
+            self.paragraph(style)
+        else:
+            block_style = next((BLOCK_STYLES[c] for c in classes if c in BLOCK_STYLES), style)
+            if "back-cover" in classes:
+                self._page_break()
+            self._children(node, block_style)
+
+    def _children(self, node, style: str | None) -> None:
+        if (node.text or "").strip():
+            self.inline_paragraph(node, style, shallow=True)
+        for child in node:
+            self.block(child, style)
+
+    def _heading(self, node, level: int) -> None:
+        paragraph = self.inline_paragraph(node, f"Heading {level}")
+        if node.get("id"):
+            ooxml.bookmark(paragraph, ooxml.bookmark_name(node.get("id")), next(self.bookmark_ids))
+
+    def _page_break(self) -> None:
+        run = ooxml.element("w:r", None, ooxml.element("w:br", {"w:type": "page"}))
+        self.paragraph(None).append(run)
+
+    def _cover(self, node) -> None:
+        for child in node.iter("h1", "p"):
+            classes = child.get("class") or ""
+            style = "Title" if "title" in classes else "Subtitle" if "subtitle" in classes else "Cover Meta"
+            self.inline_paragraph(child, style)
+        for item in node.iter("div"):
+            if item.find("dt") is not None:
+                paragraph = self.paragraph("Cover Meta")
+                paragraph.append(ooxml.text_run(f"{item.findtext('dt')}: ", self._run_properties({"b"})))
+                self.inline(item.find("dd"), paragraph, frozenset())
+        self._page_break()
+
+    def _contents(self, node) -> None:
+        title = node.find(".//h2")
+        if title is not None:
+            self.inline_paragraph(title, "TOC Heading")
+        for item in node.iter("li"):
+            level = 1 if "level-1" in (item.get("class") or "") else 2
+            self.inline_paragraph(item, f"Contents {level}")
+        self._page_break()
+
+    def _list(self, node, tag: str, level: int) -> None:
+        style = ("List Bullet" if tag == "ul" else "List Number") + (f" {level}" if level > 1 else "")
+        for item in node.findall("li"):
+            self.inline_paragraph(item, style, shallow=True)
+            for child in item:
+                if child.tag in ("ul", "ol"):
+                    self._list(child, child.tag, min(level + 1, 3))
+                elif child.tag == "p":
+                    self.inline_paragraph(child, style)
+
+    def _table(self, node) -> None:
+        rows = node.xpath(".//tr")
+        width = max((len(r.xpath("./th|./td")) for r in rows), default=0)
+        if not rows or not width:
+            return
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = self.document.styles["Table Grid"]
+        for row, tr in zip(table.rows, rows):
+            for cell, td in zip(row.cells, tr.xpath("./th|./td")):
+                bold = {"b"} if td.tag == "th" else set()
+                self.inline(td, cell.paragraphs[0]._p, frozenset(bold))
+        self.end.addprevious(table._tbl)
+
+    def _field(self, node) -> None:
+        """A form field → its label, a content control tagged with the field name, its help."""
+        name = node.get("data-field")
+        label_node = node.find(".//label[@class='field-label']") or node.find(".//p[@class='field-label']")
+        if node.xpath(".//input[@type='checkbox']"):
+            label = node.find(".//label")
+            control = ooxml.content_control(name, _text(label), next(self.control_ids), "☐", checkbox=True)
+            self.end.addprevious(control)
+            paragraph = control.find(f".//{qn('w:p')}")
+            paragraph.append(ooxml.text_run("  "))
+            self.inline(label, paragraph, frozenset())
+        else:
+            self.inline_paragraph(label_node, "Form Label")
+            options = [f"{_text(lbl)}" for lbl in node.xpath(".//span[@class='choice']/label")]
+            hint = " / ".join(options) if options else "Click or tap here to enter text."
+            multiline = bool(node.xpath(".//textarea"))
+            self.end.addprevious(ooxml.content_control(name, _text(label_node), next(self.control_ids), hint,
+                                                       multiline=multiline))
+        help_node = node.find(".//p[@class='field-help']")
+        if help_node is not None:
+            self.inline_paragraph(help_node, "Form Help")
+
+    # -- inline content ----------------------------------------------------------------
+
+    def inline_paragraph(self, node, style: str | None, shallow: bool = False, container=None) -> etree._Element:
+        """A paragraph from an element's inline content (``shallow``: stop at block children)."""
+        paragraph = self.paragraph(style, container)
+        self.inline(node, paragraph, frozenset(), shallow=shallow)
+        return paragraph
+
+    def _run_properties(self, formats: frozenset | set, style: str | None = None) -> etree._Element:
+        properties = ooxml.element("w:rPr")
+        if style:
+            properties.append(ooxml.element("w:rStyle", {"w:val": style}))
+        if "b" in formats:
+            properties.append(ooxml.element("w:b"))
+        if "i" in formats:
+            properties.append(ooxml.element("w:i"))
+        if "sup" in formats:
+            properties.append(ooxml.element("w:vertAlign", {"w:val": "superscript"}))
+        if self.rtl:
+            properties.append(ooxml.element("w:rtl"))
+        return properties
+
+    def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:
+        if text:
+            target.append(ooxml.text_run(re.sub(r"\s+", " ", text), self._run_properties(formats, style)))
+
+    def inline(self, node, target, formats: frozenset, shallow: bool = False, style: str | None = None) -> None:
+        self._text(target, node.text, formats, style)
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if shallow and tag in ("ul", "ol", "p", "div", "blockquote"):
+                continue
+            self._inline_child(child, tag, target, formats, style)
+            self._text(target, child.tail, formats, style)
+
+    def _inline_child(self, child, tag: str, target, formats: frozenset, style: str | None) -> None:
+        classes = set((child.get("class") or "").split())
+        if tag in ("strong", "b"):
+            self.inline(child, target, formats | {"b"}, style=style)
+        elif tag in ("em", "i", "cite"):
+            self.inline(child, target, formats | {"i"}, style=style)
+        elif tag == "sup":
+            self.inline(child, target, formats | {"sup"}, style=style)
+        elif tag == "br":
+            target.append(ooxml.element("w:r", None, ooxml.element("w:br")))
+        elif tag == "a" and child.get("href"):
+            link = ooxml.hyperlink(self.document.part, self._link_target(child.get("href")))
+            self.inline(child, link, formats, style="Hyperlink")
+            target.append(link)
+        elif tag == "span" and "footnote" in classes:
+            self._footnote(child, target)
+        elif tag in ("input", "textarea", "aside"):
+            return
+        else:
+            self.inline(child, target, formats, style=style)
+
+    def _link_target(self, href: str) -> str:
+        if href.startswith("#"):
+            return "#" + ooxml.bookmark_name(href[1:])
+        if href.startswith("doc:"):
+            return href[4:].split("#")[0] + ".docx"
+        return href
+
+    def _footnote(self, span, target) -> None:
+        note_id, paragraph = self.footnotes.add()
+        if self.rtl:
+            paragraph.find(qn("w:pPr")).append(ooxml.element("w:bidi"))
+        self._text(paragraph, span.text, frozenset())
+        for child in span:
+            if "note-para" in (child.get("class") or ""):
+                paragraph = self.paragraph("Footnote Text", container=paragraph.getparent())
+                self.inline(child, paragraph, frozenset())
+            else:
+                self._inline_child(child, child.tag if isinstance(child.tag, str) else "", paragraph, frozenset(), None)
+            self._text(paragraph, child.tail, frozenset())
+        target.append(self.footnotes.reference(note_id))
+
+
+def _text(node) -> str:
+    return re.sub(r"\s+", " ", node.text_content()).strip() if node is not None else ""
+
+
+def make_reference(path: Path) -> None:
+    """Write a reference.docx with the pack's styles (``invoke reference-docx``)."""
+    document = docx.Document()
+    ensure_styles(document)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = "Noto Serif", Pt(10)
+    for level, size in ((1, 18), (2, 13), (3, 11), (4, 10)):
+        heading = document.styles[f"Heading {level}"]
+        heading.font.name, heading.font.size, heading.font.bold = "Noto Sans", Pt(size), True
+        heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+    for name in ("Title", "Subtitle"):
+        document.styles[name].font.name = "Noto Sans"
+        document.styles[name].font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+    out = io.BytesIO()
+    document.save(out)
+    path.write_bytes(ooxml.reproducible_zip(out.getvalue(), drop=("word/stylesWithEffects.xml",)))
