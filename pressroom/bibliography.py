@@ -72,10 +72,14 @@ def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
             if getattr(item, "_enclosing", None) == "no-enclosing" and isinstance(value, str) and not value.isdigit():
                 report.error(shown, item.start_line + 1, f"{entry.key}: {item.key} uses undefined macro {value!r}",
                              f"define it with @string{{{value} = {{…}}}} or put the value in braces")
-        url = entry.fields_dict.get("url")
-        entries[entry.key] = Entry(entry.key, entry.start_line + 1, entry.entry_type,
-                                   url.value if url is not None else None)
+        entries[entry.key] = Entry(entry.key, entry.start_line + 1, entry.entry_type, _raw_url(entry.raw))
     return Bibliography(path, shown, entries)
+
+
+def _raw_url(raw: str) -> str | None:
+    """The url as written: LaTeX decoding would turn its '&' into a space."""
+    match = re.search(r"\burl\s*=\s*[{\"]([^}\"]+)[}\"]", raw or "", flags=re.IGNORECASE)
+    return match.group(1).strip() if match else None
 
 
 def _failure_message(block) -> str:
@@ -131,7 +135,8 @@ def _pandoc(source: str, bib: str, csl: str, lang: str, bib_mtime: int) -> str:
 
     result = subprocess.run(
         [pypandoc.get_pandoc_path(), "--from=markdown", "--to=html5", "--citeproc", "--wrap=none",
-         f"--bibliography={bib}", f"--csl={csl}", f"--metadata=lang:{lang}"],
+         f"--bibliography={bib}", f"--csl={csl}", f"--metadata=lang:{lang}",
+         *([] if "{#refs}" in source else ["--metadata=suppress-bibliography:true"])],
         input=source, capture_output=True, text=True, check=True)
     return result.stdout
 

@@ -26,8 +26,8 @@ from .diagnostics import Report
 BLOCK_CLASSES = ("definition", "back-cover", "lead")
 LINK_SCHEMES = ("http://", "https://", "mailto:", "doc:", "#")
 HEADING_ATTRS = re.compile(r"\s*\{\s*#([A-Za-z][\w\-:.]*)((?:\s+\.[\w-]+)*)\s*\}\s*$")
-CITATION = re.compile(r"\[([^\[\]]*?@[\w][^\[\]]*)\]")
-CITE_KEY = re.compile(r"-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
+CITATION = re.compile(r"\[([^\[\]]*?(?<![\w.])@[\w][^\[\]]*)\]")
+CITE_KEY = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
 STRAY_NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 

@@ -249,7 +249,6 @@ class WordWriter:
     def _field(self, node) -> None:
         """A form field → its label, a content control tagged with the field name, its help."""
         name = node.get("data-field")
-        label_node = node.find(".//label[@class='field-label']") or node.find(".//p[@class='field-label']")
         if node.xpath(".//input[@type='checkbox']"):
             label = node.find(".//label")
             control = ooxml.content_control(name, _text(label), next(self.control_ids), "☐", checkbox=True)
@@ -258,6 +257,7 @@ class WordWriter:
             paragraph.append(ooxml.text_run("  "))
             self.inline(label, paragraph, frozenset())
         else:
+            label_node = node.xpath(".//*[contains(@class, 'field-label')]")[0]
             self.inline_paragraph(label_node, "Form Label")
             options = [f"{_text(lbl)}" for lbl in node.xpath(".//span[@class='choice']/label")]
             hint = " / ".join(options) if options else "Click or tap here to enter text."
