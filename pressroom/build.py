@@ -110,6 +110,9 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
             state[target.key] = hashes[target.key]
             result.built.append(target)
         _write_state(out, state)
+        if check:
+            from .verify import verify_outputs
+            verify_outputs(root, documents, result.built, result.report)
     if result.report.errors:
         raise ContentError(result.report)
     result.seconds = time.perf_counter() - started

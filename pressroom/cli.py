@@ -51,15 +51,31 @@ def build(root: Path, docs, locales, formats, *, force: bool, check: bool, stric
     print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s")
 
 
+def _link_table():
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("document", "locale", "ok", "redirected", "broken", "timeout", "unknown", title="External links")
+    console = Console(stderr=True)
+
+    def add(key, counts) -> None:
+        table.add_row(key[0], key[1], *(str(counts.get(k, 0)) for k in ("ok", "redirected", "broken", "timeout", "unknown")))
+        if table.row_count == 1:
+            import atexit
+            atexit.register(console.print, table)
+    return add
+
+
 def check(root: Path, *, offline: bool, strict: bool, output_format: str) -> None:
     from .check import check_pack
 
-    report = check_pack(root, offline=offline)
+    report = check_pack(root, offline=offline, summary=None if output_format == "json" else _link_table())
     if output_format == "json":
         import json
         print(json.dumps([d.__dict__ for d in report.sorted()], indent=1))
     else:
         _print_report(report)
+    summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     if report.failed(strict):
-        raise ContentError(Report())
-    print(f"checked: {len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+        raise Exit(f"check failed: {summary}", code=1)
+    print(f"checked: {summary}")

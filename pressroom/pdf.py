@@ -56,7 +56,33 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
         pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
         pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
         custom_metadata=True)
-    return pdf, fetcher.refused
+    return _remote_links(pdf, (root / TEMPLATES).resolve().as_uri() + "/"), fetcher.refused
+
+
+def _remote_links(pdf: bytes, base: str) -> bytes:
+    """Links to a sibling PDF come out of WeasyPrint as absolute file: URIs under the
+    templates folder; make them GoToR actions (another file, a named destination)."""
+    import io
+
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf))
+    changed = False
+    for page in document.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(base):
+                filename, _, anchor = uri[len(base):].partition("#")
+                annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String(filename),
+                                                  D=pikepdf.String(anchor) if anchor else pikepdf.Array([0, pikepdf.Name.Fit]),
+                                                  NewWindow=False)
+                changed = True
+    if not changed:
+        return pdf
+    out = io.BytesIO()
+    document.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _link_siblings(html: str, edition: str, first_edition: str) -> str:

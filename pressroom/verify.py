@@ -1,0 +1,85 @@
+"""The written files themselves: every link in each PDF and DOCX points somewhere real.
+
+PDF: each link annotation goes to a named destination that exists, or to a URL the assembled
+document links to (or a sibling PDF of the pack). DOCX: each hyperlink relationship exists and
+is not empty, and each internal anchor names a bookmark of the document.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from .build import OUTPUT, Target
+from .diagnostics import Report
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def verify_outputs(root: Path, documents: dict, targets: list[Target], report: Report) -> None:
+    for target in targets:
+        document = documents.get((target.doc_id, target.locale))
+        if document is None:
+            continue
+        path = root / OUTPUT / target.key
+        shown = f"output/{target.key}"
+        allowed = set(document.tree.xpath('//a[starts-with(@href, "http") or starts-with(@href, "mailto:")]/@href'))
+        if target.format == "pdf":
+            verify_pdf(path, shown, allowed, report)
+        else:
+            verify_docx(path, shown, allowed, report)
+
+
+def verify_pdf(path: Path, shown: str, allowed: set[str], report: Report) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    names = set(reader.named_destinations)
+    for number, page in enumerate(reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            problem = _pdf_link_problem(annotation, names, allowed)
+            if problem:
+                report.error(shown, None, f"page {number}: {problem}", "rebuild; if it persists, report it")
+
+
+def _pdf_link_problem(annotation, names: set[str], allowed: set[str]) -> str | None:
+    action = annotation.get("/A")
+    action = action.get_object() if action is not None else {}
+    if action.get("/S") == "/GoToR":  # another PDF of the pack, beside this one
+        filename = str(action.get("/F", ""))
+        return None if filename.endswith(".pdf") and "/" not in filename else f"link to another file {filename!r}"
+    dest = annotation.get("/Dest") or action.get("/D")
+    if dest is not None:
+        name = str(dest)
+        return None if isinstance(dest, list) or name in names else f"link to missing destination {name!r}"
+    uri = str(action.get("/URI", ""))
+    if not uri or uri == "#":
+        return "link with an empty target"
+    local = uri.split("#")[0]
+    if uri in allowed or (local.endswith(".pdf") and "/" not in local):
+        return None
+    return f"link to {uri!r}, which no fragment links to"
+
+
+def verify_docx(path: Path, shown: str, allowed: set[str], report: Report) -> None:
+    with zipfile.ZipFile(path) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    bookmarks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
+    for link in body.iter(f"{{{W}}}hyperlink"):
+        rel_id, anchor = link.get(f"{{{R}}}id"), link.get(f"{{{W}}}anchor")
+        if rel_id is not None:
+            target = targets.get(rel_id, "")
+            if not target or target == "#":
+                report.error(shown, None, f"hyperlink {rel_id} has no target", "rebuild; if it persists, report it")
+            elif target not in allowed and not target.endswith(".docx"):
+                report.error(shown, None, f"hyperlink to {target!r}, which no fragment links to", "report it")
+        elif anchor not in bookmarks:
+            report.error(shown, None, f"internal link to missing bookmark {anchor!r}", "report it")
