@@ -6,11 +6,9 @@ Thin: parse options, call the pressroom package, print its diagnostics, exit wit
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from invoke import task
-from invoke.exceptions import Exit
+from invoke import Collection, task
 
 ROOT = Path(__file__).parent
 
@@ -19,15 +17,15 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def _run(action, debug: bool = False):
+def _run(action, debug: bool = False) -> None:
     """Call ``action``; turn our errors into messages and exit codes, never a traceback."""
     from pressroom.cli import run
-    return run(action, debug=debug)
+    run(action, debug=debug)
 
 
 @task(help={"doc": "documents, comma-separated (default: all)", "locale": "locales, comma-separated",
             "format": "pdf, docx (default: both)", "force": "rebuild even what is up to date",
-            "no_check": "skip the checks (drafts only: the pack may have broken notes or links)",
+            "no_check": "skip the checks (drafts only: notes or links may be broken)",
             "strict": "treat warnings (untranslated fragments, unused entries) as errors",
             "jobs": "worker processes (default: one per core)", "debug": "show tracebacks"})
 def build(c, doc=None, locale=None, format=None, force=False, no_check=False, strict=False, jobs=0, debug=False):
@@ -59,3 +57,50 @@ def reference_docx(c):
     from pressroom.word import make_reference
     make_reference(ROOT / "templates" / "reference.docx")
     print("wrote templates/reference.docx")
+
+
+@task(help={"strict": "exit non-zero when any fragment is missing or outdated"})
+def translations(c, strict=False):
+    """Per locale: translated, missing, outdated fragments and template-string coverage."""
+    from pressroom import cli
+    _run(lambda: cli.translations(ROOT, strict=strict))
+
+
+@task
+def extract(c):
+    """Collect the templates' strings into templates/locales/messages.pot."""
+    from pressroom import i18n
+    catalog = i18n.extract(ROOT)
+    print(f"{len([m for m in catalog if m.id])} strings in templates/locales/messages.pot")
+
+
+@task(help={"locale": "locales, comma-separated (default: every translated locale)"})
+def update(c, locale=None):
+    """Merge messages.pot into each locale's messages.po (changed strings become fuzzy)."""
+    from pressroom import cli
+    _run(lambda: cli.i18n_update(ROOT, _split(locale)))
+
+
+@task(name="compile")
+def compile_(c):
+    """Compile every messages.po to .mo (fuzzy entries left out)."""
+    from pressroom import cli
+    _run(lambda: cli.i18n_compile(ROOT))
+
+
+@task(help={"out": "where to write the PO files (default: output/i18n/LOCALE)"})
+def export(c, locale, out=None):
+    """Write the source fragments as PO files for a translator's CAT tool."""
+    from pressroom import cli
+    _run(lambda: cli.i18n_export(ROOT, locale, Path(out) if out else None))
+
+
+@task(name="import", help={"dir": "the folder of translated PO files (default: output/i18n/LOCALE)"})
+def import_(c, locale, dir=None):
+    """Bring translated PO files back into content/LOCALE/, checking notes, keys and links survive."""
+    from pressroom import cli
+    _run(lambda: cli.i18n_import(ROOT, locale, Path(dir) if dir else None))
+
+
+i18n = Collection("i18n", extract, update, compile_, export, import_)
+ns = Collection(build, check, clean, reference_docx, translations, i18n)

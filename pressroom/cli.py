@@ -79,3 +79,59 @@ def check(root: Path, *, offline: bool, strict: bool, output_format: str) -> Non
     if report.failed(strict):
         raise Exit(f"check failed: {summary}", code=1)
     print(f"checked: {summary}")
+
+
+def translations(root: Path, *, strict: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .config import load_pack
+    from .translations import status
+
+    states = status(load_pack(root))
+    table = Table("locale", "translated", "missing", "outdated", "template strings", title="Translations")
+    for state in states:
+        strings = state.strings
+        table.add_row(state.locale, str(len(state.translated)), str(len(state.missing)), str(len(state.outdated)),
+                      f"{strings.translated}/{strings.total} ({strings.fuzzy} fuzzy)")
+    Console().print(table)
+    for state in states:
+        for kind in ("missing", "outdated", "extra"):
+            for name in getattr(state, kind):
+                print(f"content/{state.locale}/{name}: {kind}")
+    if strict and not all(s.complete for s in states):
+        raise Exit("translations incomplete (--strict)", code=1)
+
+
+def _translated_locales(root: Path) -> list[str]:
+    from .config import load_pack
+    pack = load_pack(root)
+    return [locale for locale in pack.locales if locale != pack.source_locale]
+
+
+def i18n_update(root: Path, locales: list[str] | None) -> None:
+    from . import i18n
+    i18n.update(root, locales or _translated_locales(root))
+
+
+def i18n_compile(root: Path) -> None:
+    from . import i18n
+    i18n.compile_catalogues(root, _translated_locales(root))
+
+
+def i18n_export(root: Path, locale: str, out: Path | None) -> None:
+    from .config import load_pack
+    from .translations import export
+    out = out or root / "output" / "i18n" / locale
+    written = export(load_pack(root), locale, out)
+    print(f"wrote {len(written)} PO files under {out}")
+
+
+def i18n_import(root: Path, locale: str, directory: Path | None) -> None:
+    from .config import load_pack
+    from .translations import import_
+    report = Report()
+    written = import_(load_pack(root), locale, directory or root / "output" / "i18n" / locale, report)
+    if report.errors:
+        raise ContentError(report)
+    print(f"imported {len(written)} fragments into content/{locale}/")

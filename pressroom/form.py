@@ -52,7 +52,8 @@ def read_form(fragment: Fragment, report: Report) -> list[Section]:
                      f"not valid YAML: {getattr(exc, 'problem', exc)}", "check the indentation and colons")
         return []
     reader = YamlReader(fragment.shown, report, offset)
-    top = reader.mapping(tree, "form", {"sections": (_sections, True, [])}) if tree is not None else None
+    top = reader.mapping(tree, "form", {"sections": (_sections, True, []),
+                                        "translated-from": (YamlReader.string, False, None)}) if tree is not None else None
     sections = top["sections"] if top else []
     _check_names(sections, fragment, report)
     return sections

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import babel
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 CATALOGUES = Path("templates") / "locales"
@@ -38,7 +41,16 @@ class Locale:
         return format_date(value, DATE_PATTERN, locale=self.babel)
 
     def translations(self, root: Path) -> NullTranslations:
-        return Translations.load(str(root / CATALOGUES), [self.code])
+        """The locale's catalogue compiled in memory from its .po (fuzzy entries left out)."""
+        po = root / CATALOGUES / self.code / "LC_MESSAGES" / "messages.po"
+        if not po.is_file():
+            return NullTranslations()
+        with open(po, "rb") as handle:
+            catalog = read_po(handle, locale=self.code)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog, use_fuzzy=False)
+        compiled.seek(0)
+        return Translations(fp=compiled)
 
 
 def is_known(code: str) -> bool:

@@ -1,13 +1,36 @@
-"""Each locale says what it lacks: fragments taken from the source locale are reported."""
+"""Each locale says what it lacks: fragments taken from the source locale, fragments whose
+source changed since translation, and translations that lost a note, a citation key, a link
+target or a heading id of their source."""
 
+from ..content import fragment_path
+from ..translations import recorded_hash, source_hash, token_differences
 from . import Context, check
 
 
 @check("translations")
 def translations(ctx: Context) -> None:
+    pack = ctx.pack
     for (doc_id, locale), document in sorted(ctx.documents.items()):
         for fragment in document.fragments:
             if fragment.fallback:
                 ctx.report.warning(f"content/{locale}/{doc_id}/{fragment.name}", None,
                                    f"not translated: the {fragment.locale!r} text is used",
                                    f"copy {fragment.shown} there and translate it")
+            elif locale != pack.source_locale:
+                source = fragment_path(pack, pack.source_locale, doc_id, fragment.name)
+                if source.is_file():
+                    _compare(ctx, fragment, source)
+
+
+def _compare(ctx: Context, fragment, source) -> None:
+    translated = ctx.pack.root / fragment.shown
+    if recorded_hash(translated) != source_hash(source):
+        ctx.report.warning(fragment.shown, None, f"outdated: {source.relative_to(ctx.pack.root)} changed since translation",
+                           "update the translation, then set translated-from to the new hash (invoke translations)")
+    lost, added = token_differences(source.read_text(encoding="utf-8"), translated.read_text(encoding="utf-8-sig"))
+    for token in lost:
+        ctx.report.error(fragment.shown, None, f"translation lost {token} of the source",
+                         "keep every [^note], @key, link target and {#id} as in the source")
+    for token in added:
+        ctx.report.error(fragment.shown, None, f"translation adds {token}, which the source does not have",
+                         "keep the source's [^notes], @keys, link targets and {#id}s")
