@@ -24,14 +24,16 @@ def _run(action, debug: bool = False) -> None:
 
 
 @task(help={"doc": "documents, comma-separated (default: all)", "locale": "locales, comma-separated",
-            "format": "pdf, docx (default: both)", "force": "rebuild even what is up to date",
+            "format": "pdf, docx (default: both)", "edition": "PDF editions, e.g. print (default: all)",
+            "force": "rebuild even what is up to date",
             "no_check": "skip the checks (drafts only: notes or links may be broken)",
             "strict": "treat warnings (untranslated fragments, unused entries) as errors",
             "jobs": "worker processes (default: one per core)", "debug": "show tracebacks"})
-def build(c, doc=None, locale=None, format=None, force=False, no_check=False, strict=False, jobs=0, debug=False):
+def build(c, doc=None, locale=None, format=None, edition=None, force=False, no_check=False, strict=False, jobs=0,
+          debug=False):
     """Build the pack into output/<locale>/ (only what changed)."""
     from pressroom import cli
-    _run(lambda: cli.build(ROOT, _split(doc), _split(locale), _split(format), force=force,
+    _run(lambda: cli.build(ROOT, _split(doc), _split(locale), _split(format), editions=_split(edition), force=force,
                            check=not no_check, strict=strict, jobs=jobs or None), debug)
 
 
@@ -102,5 +104,21 @@ def import_(c, locale, dir=None):
     _run(lambda: cli.i18n_import(ROOT, locale, Path(dir) if dir else None))
 
 
+@task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild"})
+def watch(c, port=8000, doc=None, locale=None):
+    """Rebuild on save and serve a live HTML preview on http://127.0.0.1:PORT/."""
+    from pressroom.watch import watch as run_watch
+    run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale))
+
+
+@task(help={"runs": "runs per figure (the median is shown)"})
+def bench(c, runs=3):
+    """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, memory, links."""
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench import main
+    main(int(runs))
+
+
 i18n = Collection("i18n", extract, update, compile_, export, import_)
-ns = Collection(build, check, clean, reference_docx, translations, i18n)
+ns = Collection(build, check, clean, reference_docx, translations, watch, bench, i18n)

@@ -56,20 +56,22 @@ class Result:
 Progress = Callable[[str], None]
 
 
-def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None) -> list[Target]:
+def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
+         editions: list[str] | None = None) -> list[Target]:
     """Every target of the selection; an unknown name is a usage error."""
     from .pdf import output_name  # light: pdf.py's module-level imports are cheap until render
 
     docs = _choose(docs, list(pack.documents), "document")
     locales = _choose(locales, list(pack.locales), "locale")
     formats = _choose(formats, list(FORMATS), "format")
+    chosen = _choose(editions, [e.name for e in pack.editions], "edition")
     first = pack.editions[0].name
     targets = []
     for doc_id in docs:
         for locale in locales:
             if "pdf" in formats:
                 targets += [Target(doc_id, locale, "pdf", e.name, output_name(doc_id, e.name, first, "pdf"))
-                            for e in pack.editions]
+                            for e in pack.editions if e.name in chosen]
             if "docx" in formats:
                 targets.append(Target(doc_id, locale, "docx", "", f"{doc_id}.docx"))
     return targets
@@ -83,12 +85,12 @@ def _choose(chosen: list[str] | None, known: list[str], what: str) -> list[str]:
 
 
 def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | None = None,
-          formats: list[str] | None = None, force: bool = False, check: bool = True,
+          formats: list[str] | None = None, editions: list[str] | None = None, force: bool = False, check: bool = True,
           strict: bool = False, jobs: int | None = None, progress: Progress = lambda message: None) -> Result:
     """Build the selected targets; raise ContentError (writing nothing) when a check fails."""
     started = time.perf_counter()
     pack = load_pack(root)
-    targets = plan(pack, docs, locales, formats)
+    targets = plan(pack, docs, locales, formats, editions)
     out = root / OUTPUT
     with build_lock(out):
         _remove_stale_temp_files(out)

@@ -39,13 +39,14 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build(root: Path, docs, locales, formats, *, force: bool, check: bool, strict: bool, jobs: int | None) -> None:
+def build(root: Path, docs, locales, formats, *, editions=None, force: bool, check: bool, strict: bool,
+          jobs: int | None) -> None:
     from .build import build as run_build
 
     if not check:
         print("WARNING: checks are off (--no-check): this draft may have broken notes, citations or links",
               file=sys.stderr)
-    result = run_build(root, docs=docs, locales=locales, formats=formats, force=force, check=check,
+    result = run_build(root, docs=docs, locales=locales, formats=formats, editions=editions, force=force, check=check,
                        strict=strict, jobs=jobs, progress=_progress)
     _print_report(result.report)
     print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s")

@@ -124,6 +124,16 @@ class YamlReader:
         lined = self.lined_strings(node, what)
         return tuple(value for value, _ in lined) if lined is not None else None
 
+    def locales(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
+        """Language codes Babel knows (``en``, ``fr``, ``ar``…)."""
+        from .locales import is_known
+
+        lined = self.lined_strings(node, what)
+        for code, line in lined or ():
+            if not is_known(code):
+                self.report.error(self.path, line, f"unknown locale {code!r}", "use a language code such as en, fr or ar")
+        return tuple(code for code, _ in lined) if lined is not None else None
+
     def lined_strings(self, node: yaml.Node, what: str) -> tuple[tuple[str, int], ...] | None:
         """A list of strings, each with its line (to name the entry in later errors)."""
         if not isinstance(node, yaml.SequenceNode):
@@ -195,7 +205,7 @@ PACK_FIELDS: dict[str, Field] = {
     "title": (YamlReader.string, True, None),
     "organisation": (YamlReader.string, True, None),
     "source_locale": (YamlReader.string, False, "en"),
-    "locales": (YamlReader.strings, True, ()),
+    "locales": (lambda r, n, w: r.locales(n, w), True, ()),
     "deadline": (YamlReader.date, True, None),
     "reply_email": (YamlReader.string, True, None),
     "bibliography": (YamlReader.string, False, "references.bib"),

@@ -22,6 +22,20 @@ def translations(ctx: Context) -> None:
                     _compare(ctx, fragment, source)
 
 
+@check("stray-translations")
+def stray(ctx: Context) -> None:
+    """A file in a locale folder that the document does not list (a typo, or a renamed source)."""
+    pack = ctx.pack
+    for locale in sorted({locale for _, locale in ctx.documents}):
+        for doc in pack.documents.values():
+            folder = pack.root / "content" / locale / doc.id
+            for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+                if path.name not in doc.fragments:
+                    ctx.report.warning(str(path.relative_to(pack.root)), None,
+                                       f"not part of {doc.id!r}: pack.yaml does not list it",
+                                       "rename it to the source fragment's name, or list it in pack.yaml")
+
+
 def _compare(ctx: Context, fragment, source) -> None:
     translated = ctx.pack.root / fragment.shown
     if recorded_hash(translated) != source_hash(source):

@@ -1,0 +1,38 @@
+"""The live preview: the assembled document over HTTP on 127.0.0.1, reloading after rebuilds."""
+
+import urllib.request
+
+from pressroom.watch import rebuild, serve
+
+
+def test_preview_serves_the_assembled_document_and_a_new_version_after_a_rebuild(project):
+    server, preview = serve(project, 0)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = urllib.request.urlopen(f"{base}/en/qa").read().decode()
+        assert "Questions and answers" in page and "fetch('/version')" in page
+        css = urllib.request.urlopen(f"{base}/en/pack.css").read().decode()
+        assert "@font-face" in css
+        before = urllib.request.urlopen(f"{base}/version").read()
+        messages = []
+        rebuild(project, preview, messages.append, {"docs": ["qa"], "formats": ["docx"]})
+        assert urllib.request.urlopen(f"{base}/version").read() != before
+        assert any("qa.docx" in m for m in messages)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_broken_fragment_is_reported_and_nothing_is_rebuilt(project):
+    fragment = project / "content" / "en" / "qa" / "01-introduction.md"
+    fragment.write_text(fragment.read_text() + "\nA call to a missing note.[^nowhere]\n")
+    server, preview = serve(project, 0)
+    try:
+        messages = []
+        rebuild(project, preview, messages.append, {"docs": ["qa"], "formats": ["docx"]})
+        assert any("01-introduction.md" in m and "[^nowhere] has no definition" in m for m in messages)
+        assert messages[-1].startswith("not rebuilt")
+        assert not (project / "output" / "en" / "qa.docx").exists()
+    finally:
+        server.shutdown()
+        server.server_close()
