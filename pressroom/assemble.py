@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import yaml
 from lxml import html as lxml_html
 from markupsafe import Markup
 
@@ -30,6 +31,7 @@ from .locales import Locale
 from .markdown import render_fragment
 
 TEMPLATES = Path("templates")
+TITLES = "titles.yaml"  # per locale: document titles and subtitles
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: 
     mark_pullquotes(body)
     unique_heading_ids(body)
     references = resolve_citations(body, pack, bib, lang, doc.references)
+    doc = localised(pack, doc, locale, report)
     context = {
         "pack": pack, "doc": doc, "locale": lang,
         "deadline": lang.date(pack.deadline), "timestamp": timestamp(doc),
@@ -66,6 +69,24 @@ def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: 
     }
     html = render_template(env, doc.template, context, report)
     return Assembled(doc, locale, html, tuple(fragments)) if html is not None else None
+
+
+def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Document:
+    """The document with its title and subtitle in ``locale``, from content/<locale>/titles.yaml."""
+    from dataclasses import replace
+
+    from .config import YamlReader
+
+    path = pack.root / "content" / locale / TITLES
+    if locale == pack.source_locale or not path.is_file():
+        return doc
+    reader = YamlReader(f"content/{locale}/{TITLES}", report)
+    node = yaml.compose(path.read_text(encoding="utf-8"))
+    entries = reader.mapping(node, TITLES, {d: (lambda r, n, w: r.mapping(n, w, {
+        "title": (YamlReader.string, True, None), "subtitle": (YamlReader.string, False, "")}), False, None)
+        for d in pack.documents}) if node is not None else None
+    entry = (entries or {}).get(doc.id)
+    return replace(doc, title=entry["title"] or doc.title, subtitle=entry["subtitle"]) if entry else doc
 
 
 def _render_form(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
