@@ -288,6 +288,7 @@ class WordWriter:
             properties.append(ooxml.element("w:vertAlign", {"w:val": "superscript"}))
         if self.rtl:
             properties.append(ooxml.element("w:rtl"))
+            properties.append(ooxml.element("w:lang", {"w:bidi": self.lang}))
         return properties
 
     def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:
