@@ -111,6 +111,13 @@ def watch(c, port=8000, doc=None, locale=None):
     run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale))
 
 
+@task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write"})
+def collect(c, directory, out="responses.csv"):
+    """Read every filled response form in DIRECTORY into one CSV: a row per response, a column per field."""
+    from pressroom import cli
+    _run(lambda: cli.collect(ROOT, Path(directory), Path(out)))
+
+
 @task(help={"runs": "runs per figure (the median is shown)"})
 def bench(c, runs=3):
     """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, memory, links."""
@@ -121,4 +128,4 @@ def bench(c, runs=3):
 
 
 i18n = Collection("i18n", extract, update, compile_, export, import_)
-ns = Collection(build, check, clean, reference_docx, translations, watch, bench, i18n)
+ns = Collection(build, check, clean, reference_docx, translations, watch, collect, bench, i18n)

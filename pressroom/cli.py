@@ -16,6 +16,8 @@ from .diagnostics import ContentError, Report, UsageError
 def run(action: Callable[[], None], debug: bool = False) -> None:
     try:
         action()
+    except Exit:
+        raise
     except ContentError as exc:
         _print_report(exc.report)
         raise Exit(f"failed: {len(exc.report.errors)} error(s) — nothing was written", code=1) from None
@@ -136,3 +138,19 @@ def i18n_import(root: Path, locale: str, directory: Path | None) -> None:
     if report.errors:
         raise ContentError(report)
     print(f"imported {len(written)} fragments into content/{locale}/")
+
+
+def collect(root: Path, directory: Path, out: Path) -> None:
+    from .collect import all_fields, collect as read_all, write_csv
+
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder of filled forms")
+    responses, problems = read_all(root, directory)
+    fields, _ = all_fields(root)
+    write_csv(responses, fields, out)
+    report = Report(list(problems))
+    _print_report(report)
+    flagged = sum(1 for r in responses if r.problems)
+    print(f"{len(responses)} responses ({flagged} flagged) → {out}; {len(report.errors)} file(s) not read")
+    if report.errors:
+        raise Exit(f"{len(report.errors)} file(s) could not be read — see above", code=1)
