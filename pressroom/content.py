@@ -100,14 +100,13 @@ def _shown(root: Path, path: Path) -> str:
 
 def decode(data: bytes, shown: str, report: Report) -> str | None:
     """UTF-8 (with or without BOM) → NFC text with LF line endings."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start]
-        report.error(shown, line, f"not UTF-8: byte 0x{byte:02X} at offset {exc.start}",
+        offset = exc.start + bom  # in the file as saved, BOM included
+        line = data.count(b"\n", 0, offset) + 1
+        report.error(shown, line, f"not UTF-8: byte 0x{data[offset]:02X} at offset {offset}",
                      "save the file as UTF-8 (it looks like Windows-1252 or Latin-1)")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")

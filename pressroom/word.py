@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
@@ -113,8 +114,9 @@ class WordWriter:
         header = section.header.paragraphs[0]
         header.text = self.tree.findtext(".//title") or ""
         header.style = self.document.styles["Header"]
-        footer = section.footer.paragraphs[0]._p
-        footer.append(ooxml.element("w:pPr", None, ooxml.element("w:jc", {"w:val": "center"})))
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer = paragraph._p
         label = self._meta("page-label") or "Page {page} of {pages}"
         for index, part in enumerate(re.split(r"\{(page|pages)\}", label)):
             if index % 2:
@@ -204,7 +206,7 @@ class WordWriter:
 
     def _cover(self, node) -> None:
         for child in node.iter("h1", "p"):
-            classes = child.get("class") or ""
+            classes = (child.get("class") or "").split()
             style = "Title" if "title" in classes else "Subtitle" if "subtitle" in classes else "Cover Meta"
             self.inline_paragraph(child, style)
         for item in node.iter("div"):
