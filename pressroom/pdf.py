@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+import pikepdf
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
@@ -56,17 +57,42 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
         pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
         pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
         custom_metadata=True)
-    return _remote_links(pdf, (root / TEMPLATES).resolve().as_uri() + "/"), fetcher.refused
+    return _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/"), fetcher.refused
 
 
-def _remote_links(pdf: bytes, base: str) -> bytes:
-    """Links to a sibling PDF come out of WeasyPrint as absolute file: URIs under the
-    templates folder; make them GoToR actions (another file, a named destination)."""
+def _finish(pdf: bytes, base: str) -> bytes:
+    """What WeasyPrint 70 leaves to mend, in one pikepdf pass: links to sibling PDFs, and
+    radio buttons listed as fields of their own."""
     import io
 
-    import pikepdf
-
     document = pikepdf.open(io.BytesIO(pdf))
+    changed = _remote_links(document, base) | _tidy_radio_groups(document)
+    if not changed:
+        return pdf
+    out = io.BytesIO()
+    document.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def _tidy_radio_groups(document) -> bool:
+    """WeasyPrint lists each radio button in /AcroForm /Fields and names it like its group
+    (qpdf: "loop detected"; readers see a phantom "group.group"): keep only the groups."""
+    form = document.Root.get("/AcroForm")
+    if form is None:
+        return False
+    fields = list(form.Fields)
+    kids = [f for f in fields if "/Parent" in f]
+    for kid in kids:
+        if "/T" in kid:
+            del kid["/T"]
+    if kids:
+        form.Fields = pikepdf.Array([f for f in fields if "/Parent" not in f])
+    return bool(kids)
+
+
+def _remote_links(document, base: str) -> bool:
+    """Links to a sibling PDF come out of WeasyPrint as absolute file: URIs under the
+    templates folder; make them GoToR actions (another file, a named destination)."""
     changed = False
     for page in document.pages:
         for annotation in page.get("/Annots", []):
@@ -78,11 +104,7 @@ def _remote_links(pdf: bytes, base: str) -> bytes:
                                                   D=pikepdf.String(anchor) if anchor else pikepdf.Array([0, pikepdf.Name.Fit]),
                                                   NewWindow=False)
                 changed = True
-    if not changed:
-        return pdf
-    out = io.BytesIO()
-    document.save(out, deterministic_id=True)
-    return out.getvalue()
+    return changed
 
 
 def _link_siblings(html: str, edition: str, first_edition: str) -> str:

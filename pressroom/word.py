@@ -350,7 +350,10 @@ class WordWriter:
 
 
 def _text(node) -> str:
-    return re.sub(r"\s+", " ", node.text_content()).strip() if node is not None else ""
+    """An element's visible text, without a field label's required mark."""
+    if node is None:
+        return ""
+    return re.sub(r"\s+", " ", "".join(node.xpath(".//text()[not(ancestor::*[@class='required-mark'])]"))).strip()
 
 
 def make_reference(path: Path) -> None:

@@ -475,3 +475,13 @@ def test_qpdf_finds_no_errors_in_the_form_pdfs(form, responses, tmp_path):
             assert done.returncode in (0, 3), f"{' '.join(command)} → {done.returncode}\n{done.stderr}"
     for what, (code, warnings) in said.items():
         print(f"qpdf {what}: exit {code}", *(f"\n    {w}" for w in warnings))
+
+
+@needs("qpdf")
+def test_radio_buttons_are_not_fields_of_their_own(form):
+    """WeasyPrint 70 lists each radio button in /AcroForm /Fields under its group's name
+    (qpdf: "loop detected"); the writer keeps only the group."""
+    pdf = form / "output" / "en" / "response-form.pdf"
+    assert "responding_as.responding_as" not in PdfReader(pdf).get_fields()
+    walked = subprocess.run(["qpdf", "--json", "--json-key=acroform", str(pdf)], capture_output=True, text=True)
+    assert "loop detected" not in walked.stderr
