@@ -123,8 +123,10 @@ class WordWriter:
                 footer.extend(ooxml.field("PAGE" if part == "page" else "NUMPAGES"))
             elif part:
                 footer.append(ooxml.text_run(part))
-        if self.rtl:
-            section._sectPr.append(ooxml.element("w:bidi"))
+        if self.rtl:  # sectPr order (ECMA-376 §17.6.17): bidi comes before docGrid
+            grid = section._sectPr.find(qn("w:docGrid"))
+            bidi = ooxml.element("w:bidi")
+            grid.addprevious(bidi) if grid is not None else section._sectPr.append(bidi)
 
     def _properties(self) -> None:
         core = self.document.core_properties
@@ -254,7 +256,7 @@ class WordWriter:
         if node.xpath(".//input[@type='checkbox']"):
             label = node.find(".//label")
             control = ooxml.content_control(name, _text(label), next(self.control_ids), "☐", checkbox=True)
-            self.end.addprevious(control)
+            self._add_control(control)
             paragraph = control.find(f".//{qn('w:p')}")
             paragraph.append(ooxml.text_run("  "))
             self.inline(label, paragraph, frozenset())
@@ -264,11 +266,16 @@ class WordWriter:
             options = [f"{_text(lbl)}" for lbl in node.xpath(".//span[@class='choice']/label")]
             hint = " / ".join(options) if options else "Click or tap here to enter text."
             multiline = bool(node.xpath(".//textarea"))
-            self.end.addprevious(ooxml.content_control(name, _text(label_node), next(self.control_ids), hint,
-                                                       multiline=multiline))
+            self._add_control(ooxml.content_control(name, _text(label_node), next(self.control_ids), hint,
+                                                    multiline=multiline))
         help_node = node.find(".//p[@class='field-help']")
         if help_node is not None:
             self.inline_paragraph(help_node, "Form Help")
+
+    def _add_control(self, control: etree._Element) -> None:
+        if self.rtl:
+            control.find(f".//{qn('w:pPr')}").append(ooxml.element("w:bidi"))
+        self.end.addprevious(control)
 
     # -- inline content ----------------------------------------------------------------
 
