@@ -20,7 +20,8 @@ def run(action: Callable[[], None], debug: bool = False) -> None:
         raise
     except ContentError as exc:
         _print_report(exc.report)
-        raise Exit(f"failed: {len(exc.report.errors)} error(s) — nothing was written", code=1) from None
+        count = sum(1 for d in exc.report.sorted() if d.level == "error")
+        raise Exit(f"failed: {count} error(s) — nothing was written", code=1) from None
     except UsageError as exc:
         raise Exit(f"error: {exc}", code=2) from None
     except KeyboardInterrupt:

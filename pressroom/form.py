@@ -6,7 +6,7 @@ responses), labels and help are translated. Validated with the YAML line of each
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -32,6 +32,7 @@ class Field:
     required: bool = False
     lines: int = 1
     options: tuple[Option, ...] = ()
+    line: int | None = field(default=None, compare=False)  # where it is defined, for messages
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _fields(reader: YamlReader, node: yaml.Node, what: str) -> list[Field]:
             continue
         if values["type"] == "choice" and not values["options"]:
             reader.fail(item, f"choice field {values['name']!r} has no options", "add 'options:' with value and label")
-        fields.append(Field(**{k: v for k, v in values.items() if v is not None}))
+        fields.append(Field(**{k: v for k, v in values.items() if v is not None}, line=reader.line(item)))
     return fields
 
 
@@ -107,7 +108,7 @@ def _options(reader: YamlReader, node: yaml.Node, what: str) -> tuple[Option, ..
 
 def _check_names(sections: list[Section], fragment: Fragment, report: Report) -> None:
     seen: set[str] = set()
-    for field in (f for s in sections for f in s.fields):
-        if field.name in seen:
-            report.error(fragment.shown, None, f"field name {field.name!r} is used twice", "give each field its own name")
-        seen.add(field.name)
+    for item in (f for s in sections for f in s.fields):
+        if item.name in seen:
+            report.error(fragment.shown, item.line, f"field name {item.name!r} is used twice", "give each field its own name")
+        seen.add(item.name)

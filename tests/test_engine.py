@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,20 @@ def test_failed_build_command_reports_and_writes_nothing(built_docx: Path, tmp_p
     assert snapshot(project) == before
 
 
+def test_failed_build_counts_the_errors_it_prints(built_docx: Path, tmp_path: Path) -> None:
+    """document.html.j2 serves two documents: the one broken line is one error, printed once."""
+    project = tmp_path / "pack"
+    shutil.copytree(built_docx, project, ignore=shutil.ignore_patterns(".lock"))
+    break_syntax(project)
+    done = invoke(project, "build", "--locale", "en", "--format", "docx")
+    assert done.returncode == 1
+    printed = [line for line in done.stderr.splitlines() if re.match(r"^\S+:(\d+:)? (?!warning: )", line)
+               and not line.startswith("failed:")]
+    summary = re.search(r"failed: (\d+) error\(s\)", done.stderr)
+    assert printed and summary, done.stderr
+    assert int(summary.group(1)) == len(printed), done.stderr
+
+
 # --- reading fragments --------------------------------------------------------------------------
 
 QA_FRAGMENT = "content/en/qa/01-introduction.md"
@@ -304,6 +319,29 @@ def test_unsafe_link_is_refused_with_its_line(project: Path, target: str) -> Non
     assert "is not allowed" in error.message and "https://" in hint(error)
     main = html.split("<main>")[1]
     assert "javascript:" not in main.lower() and "file:" not in main
+
+
+FORM = "content/en/response-form/form.yaml"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("type: email", "type: emial", "field 'email' has unknown type 'emial'"),
+    ("name: email", "name: full_name", "field name 'full_name' is used twice"),
+], ids=["unknown-type", "duplicate-name"])
+def test_form_problems_name_their_line(project: Path, old: str, new: str, message: str) -> None:
+    """form.yaml is validated "with the YAML line of each problem" (pressroom/form.py)."""
+    path = project / FORM
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    field_line = next(n for n, line in enumerate(text.splitlines(), 1) if "name: email" in line)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    pack = load_pack(project)
+    report = Report()
+    bib = load_bibliography(pack.bibliography, "references.bib", report)
+    assemble(pack, pack.document("response-form"), "en", bib, report)
+    [error] = report.errors
+    assert error.message == message
+    assert (error.path, error.line) == (FORM, field_line)
 
 
 # --- data-src -----------------------------------------------------------------------------------
@@ -426,7 +464,6 @@ def test_incremental_builds(built_en: Path, tmp_path: Path) -> None:
 
 
 def _docx_text(path: Path) -> bytes:
-    import zipfile
     with zipfile.ZipFile(path) as archive:
         return archive.read("word/document.xml")
 

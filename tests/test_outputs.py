@@ -20,7 +20,6 @@ import docx
 import pytest
 import yaml
 from lxml import etree
-from lxml import html as lxml_html
 
 from conftest import copy_project, needs
 from pressroom.assemble import assemble
@@ -128,8 +127,7 @@ def pdf_text(path: Path) -> str:
     return done.stdout
 
 
-def pdf_names(root: Path) -> list[str]:
-    return [f"{doc_id}{suffix}.pdf" for doc_id in DOCS for suffix in ("", ".print")]
+PDF_NAMES = [f"{doc_id}{suffix}.pdf" for doc_id in DOCS for suffix in ("", ".print")]
 
 
 @needs("pdftotext")
@@ -159,7 +157,7 @@ def test_pdf_holds_every_heading_and_a_sentence_of_every_fragment(built_en: Path
 
 @needs("pdffonts")
 def test_every_font_of_every_pdf_is_embedded(built_en: Path) -> None:
-    for name in pdf_names(built_en):
+    for name in PDF_NAMES:
         done = subprocess.run(["pdffonts", str(out(built_en, name))], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         lines = done.stdout.splitlines()
@@ -297,6 +295,53 @@ def test_docx_paragraph_properties_are_schema_valid(built_en: Path, doc_id: str)
     assert not bad, f"{doc_id}.docx: " + "\n".join(bad)
 
 
+# The order WordprocessingML requires of the children of these elements (ECMA-376 Part 1,
+# CT_SectPr, CT_PPr, CT_RPr); Word treats a part that breaks it as unreadable content.
+SCHEMA_ORDER = {
+    "sectPr": "headerReference|footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType "
+              "pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid "
+              "printerSettings sectPrChange",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+           "cs em lang eastAsianLayout specVanish oMath rPrChange",
+}
+
+
+def schema_order_problems(path: Path) -> list[str]:
+    problems = []
+    for part, root in docx_parts(path).items():
+        for element_name, sequence in SCHEMA_ORDER.items():
+            rank = {name: index for index, names in enumerate(sequence.split()) for name in names.split("|")}
+            for element in root.iter(f"{W}{element_name}"):
+                children = [c.tag[len(W):] for c in element if isinstance(c.tag, str) and c.tag.startswith(W)]
+                ranks = [rank.get(child, -1) for child in children]
+                if -1 in ranks or ranks != sorted(ranks) or (element_name != "sectPr" and len(set(children)) < len(children)):
+                    problems.append(f"{part}: w:{element_name} children {children}")
+    return problems
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_docx_properties_follow_the_schema_order(built_en: Path, doc_id: str) -> None:
+    problems = schema_order_problems(out(built_en, f"{doc_id}.docx"))
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_right_to_left_docx_follows_the_schema_order(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "pack")
+    if "ar" not in load_pack(root).locales:
+        pytest.skip("the pack has no right-to-left locale")
+    build(root, docs=["response-form"], locales=["ar"], formats=["docx"])
+    path = root / "output" / "ar" / "response-form.docx"
+    body = docx_part(path, "word/document.xml")
+    assert body.find(".//w:sectPr/w:bidi", NS) is not None  # the section is right-to-left
+    problems = schema_order_problems(path)
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
 @pytest.mark.parametrize("doc_id", DOCS)
 def test_docx_core_properties(built_en: Path, doc_id: str) -> None:
     declared = pack_yaml(built_en)["documents"][doc_id]
@@ -341,10 +386,9 @@ def test_libreoffice_converts_every_docx(built_en: Path, tmp_path: Path) -> None
 # --- reproducible -------------------------------------------------------------------------------
 
 
-def test_docx_is_reproducible(built_en: Path, tmp_path: Path) -> None:
+def test_docx_is_reproducible(tmp_path: Path) -> None:
     copies = [copy_project(tmp_path / name) for name in ("one", "two")]
     for root in copies:
         build(root, docs=["qa"], locales=["en"], formats=["docx"])
     first, second = (out(root, "qa.docx").read_bytes() for root in copies)
     assert first == second
-    assert first == out(built_en, "qa.docx").read_bytes()  # and the same as the session's full build
