@@ -191,8 +191,8 @@ def resolve_citations(body, pack: Pack, bib: Bibliography, lang: Locale, with_bi
     for span in spans:
         if span not in resolvable:
             span.set("class", "citation-unresolved")
-    if not resolvable and not with_bibliography:
-        return ""
+    if not bib.usable or (not resolvable and not with_bibliography):
+        return ""  # a broken .bib is reported by itself; pandoc would only fail on it
     clusters = [Cluster(s.get("data-cluster"), _in_note(s)) for s in resolvable]
     formatted = format_citations(clusters, bib.path, style_path(pack.root, pack.citation_style),
                                  lang.bcp47, with_bibliography)

@@ -36,6 +36,7 @@ class Bibliography:
     path: Path
     shown: str
     entries: dict[str, Entry] = field(default_factory=dict)
+    usable: bool = True  # False when the file has blocks that did not parse: not given to pandoc
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
 
     if not path.is_file():
         report.error(shown, None, "bibliography not found", "create it or fix pack.bibliography")
-        return Bibliography(path, shown)
+        return Bibliography(path, shown, usable=False)
     library = bibtexparser.parse_file(
         str(path), append_middleware=[LatexDecodingMiddleware(keep_braced_groups=True), MonthIntMiddleware(True)])
     for block in library.failed_blocks:
@@ -73,7 +74,7 @@ def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
                 report.error(shown, item.start_line + 1, f"{entry.key}: {item.key} uses undefined macro {value!r}",
                              f"define it with @string{{{value} = {{…}}}} or put the value in braces")
         entries[entry.key] = Entry(entry.key, entry.start_line + 1, entry.entry_type, _raw_url(entry.raw))
-    return Bibliography(path, shown, entries)
+    return Bibliography(path, shown, entries, usable=not library.failed_blocks)
 
 
 def _raw_url(raw: str) -> str | None:

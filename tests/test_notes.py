@@ -128,10 +128,7 @@ def test_pdf_notes_numbered_in_order_with_their_text(built_en, assembled, doc):
 
 @needs("pdftotext")
 @pytest.mark.parametrize("doc", [
-    pytest.param("guidance", marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-        "engine bug: WeasyPrint's default footnote-policy sets notes 6 and 16 a page after their "
-        "call (calls on pages 9 and 10, notes on 10 and 11); `footnote-policy: line` on .footnote "
-        "keeps each note on its call's page"))),
+    "guidance",
     "research-summary",
     "qa",
 ])
