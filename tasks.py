@@ -118,6 +118,21 @@ def collect(c, directory, out="responses.csv"):
     _run(lambda: cli.collect(ROOT, Path(directory), Path(out)))
 
 
+@task(help={"locale": "locales, comma-separated (default: all)", "doc": "documents, comma-separated",
+            "strict": "warnings (skipped heading levels, language) fail too", "debug": "show tracebacks"})
+def preflight(c, locale=None, doc=None, strict=False, debug=False):
+    """Check the built PDFs as a printer would: boxes, fonts, images, tagging, booklet pages."""
+    from pressroom import cli
+    _run(lambda: cli.preflight(ROOT, _split(locale), _split(doc), strict=strict), debug)
+
+
+@task(help={"no_build": "package output/ as it is, without building", "debug": "show tracebacks"})
+def package(c, locale, no_build=False, debug=False):
+    """Package one locale's print PDFs for the printer: output/print/<pack>-<locale>-<deadline>/ and a zip."""
+    from pressroom import cli
+    _run(lambda: cli.package(ROOT, locale, build_first=not no_build), debug)
+
+
 @task(help={"runs": "runs per figure (the median is shown)"})
 def bench(c, runs=3):
     """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, memory, links."""
@@ -128,4 +143,4 @@ def bench(c, runs=3):
 
 
 i18n = Collection("i18n", extract, update, compile_, export, import_)
-ns = Collection(build, check, clean, reference_docx, translations, watch, collect, bench, i18n)
+ns = Collection(build, check, clean, reference_docx, translations, watch, collect, preflight, package, bench, i18n)

@@ -155,3 +155,26 @@ def collect(root: Path, directory: Path, out: Path) -> None:
     print(f"{len(responses)} responses ({flagged} flagged) → {out}; {len(report.errors)} file(s) not read")
     if report.errors:
         raise Exit(f"{len(report.errors)} file(s) could not be read — see above", code=1)
+
+
+def preflight(root: Path, locales, docs, *, strict: bool) -> None:
+    from .config import load_pack
+    from .preflight import preflight as run_preflight
+
+    report = run_preflight(root, load_pack(root), locales, docs=docs)
+    _print_report(report)
+    summary = f"preflight: {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    if report.failed(strict):
+        raise Exit(summary, code=1)
+    print(summary)
+
+
+def package(root: Path, locale: str, *, build_first: bool) -> None:
+    from .config import load_pack
+    from .package import package as run_package
+
+    if build_first:  # incremental: only stale PDFs are rebuilt
+        from .build import build as run_build
+        _print_report(run_build(root, locales=[locale], formats=["pdf"], progress=_progress).report)
+    folder = run_package(root, load_pack(root), locale)
+    print(f"packaged {folder.relative_to(root)}/ and {folder.name}.zip")

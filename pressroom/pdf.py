@@ -8,6 +8,7 @@ page setup (bleed, crop marks) and stylesheet ``templates/edition-<name>.css`` i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -52,11 +53,15 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
     html = _link_siblings(assembled.html, edition.name, first_edition)
     document = HTML(string=html, base_url=str(root / TEMPLATES) + "/", url_fetcher=fetcher)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    pdf = document.write_pdf(
-        stylesheets=_edition_styles(edition, root, fetcher),
-        pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
-        pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
-        custom_metadata=True)
+    from .preflight import fixed_font_dates  # fontTools stamps font subsets with the time
+
+    epoch = int(dt.datetime(assembled.doc.year, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    with fixed_font_dates(epoch):
+        pdf = document.write_pdf(
+            stylesheets=_edition_styles(edition, root, fetcher),
+            pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
+            pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
+            custom_metadata=True)
     return _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/"), fetcher.refused
 
 
