@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import yaml
 
 from conftest import copy_project, invoke, snapshot
 from pressroom.assemble import assemble
@@ -140,6 +140,19 @@ def _malformed_bib(root: Path) -> None:
     append(root, "references.bib", "@misc{never-closed,\n  title = {An entry without its closing brace},\n")
 
 
+GERMAN = {**SELECTION, "locales": ["de"]}  # a locale of its own: no other translation work interferes
+TITLES = "content/de/titles.yaml"
+
+
+def _titles(data: bytes) -> Callable[[Path], None]:
+    """A new locale, de, whose titles.yaml holds ``data``."""
+    def breaks(root: Path) -> None:
+        replace(root, PACK, "  locales: [", "  locales: [de, ")
+        (root / "content" / "de").mkdir()
+        (root / TITLES).write_bytes(data)
+    return breaks
+
+
 def _undefined_variable(root: Path) -> None:
     replace(root, "templates/base.html.j2", "<main>\n", "<main>\n<p>{{ organisation_name }}</p>\n")
 
@@ -197,6 +210,10 @@ CATALOGUE = [
          lambda r: f"not UTF-8: byte 0x93 at offset {first_bad_byte(r, INTRO)}", INTRO,
          lambda r: line_of(r, INTRO, "providing"),
          doc="Save the file as UTF-8 (in Notepad: Save as → Encoding: UTF-8)."),
+    Case("bom-then-windows-1252", lambda r: (_cp1252(r), (r / INTRO).write_bytes(b"\xef\xbb\xbf" + (r / INTRO).read_bytes())),
+         lambda r: f"not UTF-8: byte 0x93 at offset {first_bad_byte(r, INTRO)}", INTRO,
+         lambda r: line_of(r, INTRO, "providing"),
+         doc="As above (the offset counts the file's bytes as saved, BOM included)."),
     Case("invalid-utf-8", lambda r: replace_bytes(r, INTRO, b"We are providing", b"We are \xe2\x28\xa1providing"),
          lambda r: f"not UTF-8: byte 0xE2 at offset {first_bad_byte(r, INTRO)}", INTRO,
          lambda r: line_of(r, INTRO, "providing"),
@@ -221,6 +238,22 @@ CATALOGUE = [
     Case("bib-unclosed-entry", _malformed_bib, "cannot parse this entry", "references.bib",
          lambda r: line_of(r, "references.bib", "@misc{never-closed"),
          doc="Close the entry with '}' and check its commas."),
+    Case("titles-yaml-unknown-key", _titles(b"qa:\n  titel: Fragen und Antworten\n"),
+         "unknown key 'titel'", TITLES, 2, selection=GERMAN,
+         doc="Use title and subtitle under each document's name."),
+    Case("titles-yaml-malformed", _titles(b"qa:\n  title: Fragen: Antworten\n"),
+         "not valid YAML", TITLES, 2, selection=GERMAN,
+         doc="Put the title in quotes when it contains ': '.",
+         xfail="assemble.localised() calls yaml.compose on content/<locale>/titles.yaml without catching "
+               "yaml.YAMLError: a malformed titles.yaml crashes the build with ScannerError (exit 3) instead of "
+               "'content/de/titles.yaml:2: not valid YAML …'",
+         raises=yaml.YAMLError),
+    Case("titles-yaml-not-utf-8", _titles(b"qa:\n  title: \xc4nderungen\n"),
+         "not UTF-8", TITLES, 2, selection=GERMAN,
+         doc="Save the file as UTF-8.",
+         xfail="assemble.localised() reads titles.yaml with read_text(encoding='utf-8') unguarded: a Latin-1 "
+               "file crashes the build with UnicodeDecodeError (exit 3) instead of naming the byte and line",
+         raises=UnicodeDecodeError),
     Case("unknown-locale",
          lambda r: replace(r, PACK, "  locales: [", "  locales: [xx-nope, "),
          "unknown locale 'xx-nope'", PACK, lambda r: line_of(r, PACK, "xx-nope"),
@@ -406,7 +439,7 @@ def test_cli_content_errors_exit_1_one_line_each(project: Path) -> None:
     diagnostics = [DIAGNOSTIC_LINE.match(line) for line in lines[:-1]]
     assert all(diagnostics), "lines not in the form 'path:line: message — hint':\n" + "\n".join(
         line for line, match in zip(lines, diagnostics) if not match)
-    where = {(m["path"], int(m["line"])) for m in diagnostics}
+    where = {(m["path"], int(m["line"]) if m["line"] else None) for m in diagnostics}
     assert {(INTRO, 3), (VIOLENCE, line_of(project, VIOLENCE, "missing.png")),
             (VIOLENCE, line_of(project, VIOLENCE, "::: nope"))} <= where
     assert not (project / "output" / "en" / "qa.docx").exists()
@@ -433,3 +466,14 @@ def test_cli_traceback_only_with_debug(project: Path) -> None:
     debug = invoke(project, *args, "--debug")
     assert debug.returncode == 3, debug.stderr
     assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_errors_doc_shows_every_catalogue_message() -> None:
+    """docs/errors.md is built from this catalogue: each case's message is shown there as printed."""
+    from conftest import ROOT
+
+    guide = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    missing = [c.id for c in CATALOGUE if isinstance(c.message, str) and not c.xfail and c.message not in guide]
+    assert not missing, f"docs/errors.md lacks the messages of: {missing}"
+    for phrase in ("not UTF-8: byte 0x93 at offset", "--debug", "nothing was written", "only complete files"):
+        assert phrase in guide
