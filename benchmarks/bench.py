@@ -10,7 +10,6 @@ final HTML (the floor for PDF).
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys

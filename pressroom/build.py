@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 from . import checks
 from .assemble import Assembled, assemble
 from .bibliography import Bibliography, load_bibliography
-from .config import FORMATS, Pack, load_pack
+from .config import FORMATS, Pack, load_pack, output_name
 from .content import fragment_path
 from .diagnostics import ContentError, Report, UsageError
 
@@ -59,8 +59,6 @@ Progress = Callable[[str], None]
 def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
          editions: list[str] | None = None) -> list[Target]:
     """Every target of the selection; an unknown name is a usage error."""
-    from .pdf import output_name  # light: pdf.py's module-level imports are cheap until render
-
     docs = _choose(docs, list(pack.documents), "document")
     locales = _choose(locales, list(pack.locales), "locale")
     formats = _choose(formats, list(FORMATS), "format")

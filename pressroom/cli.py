@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -55,29 +54,28 @@ def build(root: Path, docs, locales, formats, *, editions=None, force: bool, che
     print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s")
 
 
-def _link_table():
+def _print_link_table(rows: list) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("document", "locale", "ok", "redirected", "broken", "timeout", "unknown", title="External links")
-    console = Console(stderr=True)
-
-    def add(key, counts) -> None:
-        table.add_row(key[0], key[1], *(str(counts.get(k, 0)) for k in ("ok", "redirected", "broken", "timeout", "unknown")))
-        if table.row_count == 1:
-            import atexit
-            atexit.register(console.print, table)
-    return add
+    outcomes = ("ok", "redirected", "broken", "timeout", "unknown")
+    table = Table("document", "locale", *outcomes, title="External links")
+    for (doc_id, locale), counts in rows:
+        table.add_row(doc_id, locale, *(str(counts.get(k, 0)) for k in outcomes))
+    Console(stderr=True).print(table)
 
 
 def check(root: Path, *, offline: bool, strict: bool, output_format: str) -> None:
     from .check import check_pack
 
-    report = check_pack(root, offline=offline, summary=None if output_format == "json" else _link_table())
+    rows: list = []
+    report = check_pack(root, offline=offline, summary=lambda key, counts: rows.append((key, counts)))
     if output_format == "json":
         import json
         print(json.dumps([d.__dict__ for d in report.sorted()], indent=1))
     else:
+        if rows:
+            _print_link_table(rows)
         _print_report(report)
     summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     if report.failed(strict):

@@ -204,7 +204,6 @@ def read_pdf(path: Path, fields: list[Field]) -> dict[str, str]:
 
 
 def _read_pdf(path: Path, fields: list[Field]) -> tuple[dict[str, str], list[str]]:
-    from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     by_name = {f.name: f for f in fields}

@@ -68,6 +68,12 @@ class Pack:
         return self.documents[doc_id]
 
 
+def output_name(doc_id: str, edition: str, first_edition: str, extension: str) -> str:
+    """``guidance.pdf`` for the first edition, ``guidance.print.pdf`` for the others."""
+    suffix = "" if edition == first_edition else f".{edition}"
+    return f"{doc_id}{suffix}.{extension}"
+
+
 # A field: (converter, required, default). Converters take (node, report, where) and
 # return the value or None after reporting the problem.
 Field = tuple[Callable[..., Any], bool, Any]

@@ -20,7 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from .assemble import TEMPLATES, Assembled
-from .config import Edition
+from .config import Edition, output_name
 
 
 class ProjectFetcher(URLFetcher):
@@ -39,12 +39,6 @@ class ProjectFetcher(URLFetcher):
 
     def _inside(self, url: str) -> bool:
         return Path(url2pathname(urlparse(url).path)).resolve().is_relative_to(self.root)
-
-
-def output_name(doc_id: str, edition: str, first_edition: str, extension: str) -> str:
-    """``guidance.pdf`` for the first edition, ``guidance.print.pdf`` for the others."""
-    suffix = "" if edition == first_edition else f".{edition}"
-    return f"{doc_id}{suffix}.{extension}"
 
 
 def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition: str) -> tuple[bytes, list[str]]:

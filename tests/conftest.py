@@ -50,6 +50,15 @@ def invoke(root: Path, *args: str) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
+def append(root: Path, fragment: str, text: str) -> int:
+    """Append ``text`` to a fragment; returns the file line number of its first line."""
+    path = root / fragment
+    old = path.read_text(encoding="utf-8")
+    assert old.endswith("\n")
+    path.write_text(old + text, encoding="utf-8")
+    return old.count("\n") + 1
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under output/ (but the lock) with its bytes, to prove a failed build wrote nothing."""
     out = root / "output"

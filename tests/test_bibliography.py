@@ -4,7 +4,6 @@ unused entries are warnings, and a broken references.bib stops the build writing
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from pathlib import Path
 

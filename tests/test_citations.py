@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ROOT, copy_project, snapshot
+from conftest import ROOT, append, copy_project, snapshot
 from pressroom.bibliography import Cluster, format_citations, is_note_style
 from pressroom.build import assemble_all, build
 from pressroom.config import load_pack
@@ -186,15 +186,6 @@ WHO_FULL = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexua
             "Organization, 2012), 8.")
 WHO_SHORT = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexually Transmitted Infections for Sex "
              "Workers in Low- and Middle-Income Countries, 8.")
-
-
-def append(root: Path, fragment: str, text: str) -> int:
-    """Append ``text`` to a fragment; returns the file line number of its first line."""
-    path = root / fragment
-    old = path.read_text(encoding="utf-8")
-    assert old.endswith("\n")
-    path.write_text(old + text, encoding="utf-8")
-    return old.count("\n") + 1
 
 
 def docx_notes(path: Path) -> tuple[list[str], list[str]]:

@@ -24,6 +24,7 @@ from pypdf import PdfReader
 
 from conftest import copy_project, invoke
 from pressroom.build import build, build_lock
+from pressroom.diagnostics import UsageError
 
 SCREEN = {"locales": ["en"], "editions": ["screen"]}
 
@@ -51,6 +52,19 @@ def assert_complete(path: Path) -> None:
             etree.fromstring(package.read("word/document.xml"))
     else:
         pytest.fail(f"unexpected file in output/en: {path.name}")
+
+
+def wait_for_the_lock(out: Path, seconds: float = 15) -> None:
+    """The killed build's workers inherit its lock and die a moment after it: wait until it is free."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with build_lock(out):
+                return
+        except UsageError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"output/.lock still held {seconds} s after the build was killed") from None
+            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -100,6 +114,7 @@ def test_a_killed_build_leaves_only_complete_files(built_screen: Path) -> None:
     # what the killed build left half-done is only ever a hidden temporary file, never under the real name
     leftovers = temp_files(root / "output")
 
+    wait_for_the_lock(root / "output")
     result = build(root, **SCREEN)
     assert not result.report.errors
     assert temp_files(root / "output") == [], f"left over from the killed build: {leftovers}"

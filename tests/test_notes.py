@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import invoke, needs, snapshot
+from conftest import append, invoke, needs, snapshot
 from pressroom.build import assemble_all, build
 from pressroom.config import load_pack
 from pressroom.diagnostics import ContentError, Report
@@ -239,15 +239,6 @@ def first_build(root: Path, doc: str) -> dict[str, bytes]:
     before = snapshot(root)
     assert f"en/{doc}.docx" in before
     return before
-
-
-def append(root: Path, fragment: str, text: str) -> int:
-    """Append ``text`` to a fragment; returns the file line number of its first line."""
-    path = root / fragment
-    old = path.read_text(encoding="utf-8")
-    assert old.endswith("\n")
-    path.write_text(old + text, encoding="utf-8")
-    return old.count("\n") + 1
 
 
 def failed_build(root: Path, doc: str) -> list[str]:

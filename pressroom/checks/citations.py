@@ -20,7 +20,7 @@ def citations(ctx: Context) -> None:
                     ctx.report.error(path, line, f"citation key @{key} is not in {bib.shown}",
                                      "add the entry to the bibliography or correct the key")
         linked.update(tree.xpath("//a/@href"))
-    if len({locale for _, locale in ctx.documents}) and _whole_pack(ctx):
+    if _whole_pack(ctx):
         for entry in bib.entries.values():
             if entry.key not in used and (entry.url is None or entry.url not in linked):
                 ctx.report.warning(bib.shown, entry.line, f"entry {entry.key!r} is never cited or listed",
