@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from .bibliography import Bibliography, Cluster, format_citations, style_path
 from .config import Document, Pack
-from .content import Fragment, load_fragments
+from .content import Fragment, decode, load_fragments
 from .diagnostics import Report
 from .form import read_form
 from .locales import Locale
@@ -80,8 +80,16 @@ def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Documen
     path = pack.root / "content" / locale / TITLES
     if locale == pack.source_locale or not path.is_file():
         return doc
-    reader = YamlReader(f"content/{locale}/{TITLES}", report)
-    node = yaml.compose(path.read_text(encoding="utf-8"))
+    shown = f"content/{locale}/{TITLES}"
+    text = decode(path.read_bytes(), shown, report)
+    try:
+        node = yaml.compose(text) if text is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        report.error(shown, mark.line + 1 if mark else None, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                     "put a title in quotes when it contains ': '")
+        return doc
+    reader = YamlReader(shown, report)
     entries = reader.mapping(node, TITLES, {d: (lambda r, n, w: r.mapping(n, w, {
         "title": (YamlReader.string, True, None), "subtitle": (YamlReader.string, False, "")}), False, None)
         for d in pack.documents}) if node is not None else None
@@ -107,7 +115,9 @@ def environment(root: Path, lang: Locale) -> jinja2.Environment:
 
 
 def css_string(text: str) -> Markup:
-    return Markup('"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"')
+    """Text as a CSS string inside <style>: '<' escaped too, or '</style>' would end the element."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(f'"{escaped}"')
 
 
 def css_counters(text: str) -> Markup:

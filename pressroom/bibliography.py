@@ -135,7 +135,8 @@ def _pandoc(source: str, bib: str, csl: str, lang: str, bib_mtime: int) -> str:
     import pypandoc
 
     result = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--from=markdown", "--to=html5", "--citeproc", "--wrap=none",
+        # raw HTML and TeX off: a locator is text, whatever it looks like
+        [pypandoc.get_pandoc_path(), "--from=markdown-raw_html-raw_tex-raw_attribute", "--to=html5", "--citeproc", "--wrap=none",
          f"--bibliography={bib}", f"--csl={csl}", f"--metadata=lang:{lang}",
          *([] if "{#refs}" in source else ["--metadata=suppress-bibliography:true"])],
         input=source, capture_output=True, text=True, check=True)

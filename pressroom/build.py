@@ -105,16 +105,18 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
             checks.run(pack, documents, result.report, bibliography=bib)
         if result.report.failed(strict) or None in documents.values():
             raise ContentError(result.report)
-        for target, data in render(pack, stale, documents, jobs, progress, result.report):
+        # all in memory first: a problem found while rendering or verifying leaves output/ untouched
+        rendered = list(render(pack, stale, documents, jobs, progress, result.report))
+        if check:
+            from .verify import verify_outputs
+            verify_outputs(documents, rendered, result.report)
+        if result.report.errors:
+            raise ContentError(result.report)
+        for target, data in rendered:
             write_atomic(out / target.key, data)
             state[target.key] = hashes[target.key]
             result.built.append(target)
         _write_state(out, state)
-        if check:
-            from .verify import verify_outputs
-            verify_outputs(root, documents, result.built, result.report)
-    if result.report.errors:
-        raise ContentError(result.report)
     result.seconds = time.perf_counter() - started
     return result
 

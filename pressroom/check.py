@@ -24,8 +24,8 @@ def check_pack(root: Path, *, offline: bool = False, summary=None) -> Report:
     checks.run(pack, documents, report, bibliography=bib)
     if not offline:
         check_external_links(root, pack, documents, report, summary)
-    written = [t for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
-    verify_outputs(root, documents, written, report)
+    written = [(t, root / OUTPUT / t.key) for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
+    verify_outputs(documents, written, report)
     return report
 
 

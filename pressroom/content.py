@@ -8,6 +8,7 @@ accepted and Unicode is normalised to NFC, so the output is the same whatever ed
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from .config import Document, Pack, PACK_FILE
 from .diagnostics import Report
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never wanted in text, refused by XML
 MAX_FRAGMENT_BYTES = 2 * 1024 * 1024  # the whole English pack is ~150 KB
 FRONT_MATTER_KEYS = {"title", "source", "editorial", "translated-from"}
 
@@ -46,6 +48,10 @@ def load_fragments(pack: Pack, doc: Document, locale: str, report: Report) -> li
     """Every fragment of ``doc`` in ``locale`` (falling back to the source locale)."""
     fragments = []
     for name, listed_at in zip(doc.fragments, doc.fragment_lines or [doc.line] * len(doc.fragments)):
+        if Path(name).name != name or name in ("", ".", ".."):
+            report.error(str(PACK_FILE), listed_at, f"fragment {name!r} lies outside content/{locale}/{doc.id}/",
+                         "list only file names of the document's folder")
+            continue
         chosen = _choose_file(pack, doc.id, name, locale)
         if chosen is None:
             report.error(str(PACK_FILE), listed_at, f"fragment {name!r} of {doc.id!r} not found",
@@ -110,6 +116,13 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
                      "save the file as UTF-8 (it looks like Windows-1252 or Latin-1)")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        report.error(shown, line, f"invisible control character U+{ord(control.group()):04X} "
+                     f"at column {control.start() - text.rfind(chr(10), 0, control.start())}",
+                     "delete it (retype the words around it)")
+        return None
     return unicodedata.normalize("NFC", text)
 
 
@@ -127,11 +140,12 @@ def split_front_matter(text: str, shown: str, report: Report) -> tuple[dict[str,
     first_line = raw.count("\n") + 3
     try:
         meta = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # PyYAML raises plain Python errors for values it cannot construct (title: 2014-02-30)
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        report.error(shown, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
-                     "check the colons and quotes on this line")
+        line = mark.line + 2 if mark else 2
+        report.error(shown, line, f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                     "check the colons and quotes on this line; quote a value that looks like a date or number")
         return {}, body, first_line
     if not isinstance(meta, dict):
         report.error(shown, 2, "front matter must be 'key: value' lines", "see docs/editing-content.md")

@@ -81,7 +81,7 @@ def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[str, list[Token
     body, notes, label = [], {}, None
     for token in tokens:
         if token.type == "footnote_open":
-            label = token.meta["label"]
+            label = _note_key(token.meta)
             notes[label] = []
         elif token.type == "footnote_close":
             label = None
@@ -91,6 +91,11 @@ def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[str, list[Token
         elif not token.type.startswith("footnote_block"):
             body.append(token)
     return body, notes
+
+
+def _note_key(meta: dict) -> str:
+    """A note's label; pandoc's inline notes ``^[…]`` have none, so their number stands in."""
+    return meta.get("label") or f"^{meta['id']}"
 
 
 def _inline_note(html: str) -> str:
@@ -168,7 +173,7 @@ def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
         if token.type == "html_inline":
             _refuse_html(token, ctx, ctx.line(line0))
         elif token.type == "footnote_ref":
-            out.append(_html(_note_call(token.meta["label"], src, ctx)))
+            out.append(_html(_note_call(_note_key(token.meta), src, ctx)))
             continue
         elif token.type in ("link_open", "image"):
             _check_link(token, src, ctx)

@@ -99,6 +99,8 @@ def _remote_links(document, base: str) -> bool:
             uri = str(action.get("/URI", "")) if action is not None else ""
             if uri.startswith(base):
                 filename, _, anchor = uri[len(base):].partition("#")
+                if "/Contents" in annotation:  # WeasyPrint put the absolute file: URI there
+                    del annotation["/Contents"]
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String(filename),
                                                   D=pikepdf.String(anchor) if anchor else pikepdf.Array([0, pikepdf.Name.Fit]),
                                                   NewWindow=False)

@@ -7,24 +7,26 @@ is not empty, and each internal anchor names a bookmark of the document.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
-from .build import OUTPUT, Target
+from .build import Target
 from .diagnostics import Report
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def verify_outputs(root: Path, documents: dict, targets: list[Target], report: Report) -> None:
-    for target in targets:
+def verify_outputs(documents: dict, outputs: list[tuple[Target, bytes | Path]], report: Report) -> None:
+    """Check each output, given as its bytes (before writing) or its path (written earlier)."""
+    for target, source in outputs:
         document = documents.get((target.doc_id, target.locale))
         if document is None:
             continue
-        path = root / OUTPUT / target.key
+        path = io.BytesIO(source) if isinstance(source, bytes) else source
         shown = f"output/{target.key}"
         allowed = set(document.tree.xpath('//a[starts-with(@href, "http") or starts-with(@href, "mailto:")]/@href'))
         if target.format == "pdf":
@@ -33,7 +35,7 @@ def verify_outputs(root: Path, documents: dict, targets: list[Target], report: R
             verify_docx(path, shown, allowed, report)
 
 
-def verify_pdf(path: Path, shown: str, allowed: set[str], report: Report) -> None:
+def verify_pdf(path: Path | io.BytesIO, shown: str, allowed: set[str], report: Report) -> None:
     from pypdf import PdfReader
 
     reader = PdfReader(path)
@@ -67,7 +69,7 @@ def _pdf_link_problem(annotation, names: set[str], allowed: set[str]) -> str | N
     return f"link to {uri!r}, which no fragment links to"
 
 
-def verify_docx(path: Path, shown: str, allowed: set[str], report: Report) -> None:
+def verify_docx(path: Path | io.BytesIO, shown: str, allowed: set[str], report: Report) -> None:
     with zipfile.ZipFile(path) as package:
         body = etree.fromstring(package.read("word/document.xml"))
         rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))

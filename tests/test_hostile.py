@@ -247,10 +247,6 @@ def test_a_drafted_pack_carries_no_payload_traces(jinja_draft: Path) -> None:
     assert b"/EmbeddedFile" not in (out / "qa.pdf").read_bytes()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "pdf._remote_links turns a link to a sibling PDF into a GoToR action but keeps the /Contents WeasyPrint "
-    "wrote, the absolute file: URI on the build machine (file:///home/…/pack/templates/response-form.pdf): "
-    "every PDF with a doc: link leaks a local path and differs between checkouts"))
 def test_a_pdf_carries_no_path_of_the_build_machine(jinja_draft: Path) -> None:
     surface = pdf_surface(jinja_draft / "output" / "en" / "qa.pdf")
     assert "GoToR" in surface, "the sibling link is missing: the test no longer tests anything"
@@ -331,22 +327,11 @@ def test_what_reaches_the_renderer_is_still_confined_to_the_project(project: Pat
 
 CITATION_PAYLOADS = [
     pytest.param('A claim [@cedaw1979, \\<a href="javascript:alert(1)"\\>see here\\</a\\>].', "A claim",
-                 id="escaped-html-in-citation",
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-                     "citation clusters are passed to pandoc as Markdown: a locator written with escaped HTML "
-                     "(\\<a href=…\\>, or &lt;a …&gt;) is text for markdown-it but raw HTML for pandoc, and comes "
-                     "back into the assembled document as a live <a href=\"javascript:…\">; the DOCX gets a "
-                     "javascript: hyperlink relationship, even with the checks on"))),
+                 id="escaped-html-in-citation"),
     pytest.param('A claim [@cedaw1979, &lt;a href="javascript:alert(1)"&gt;see here&lt;/a&gt;].', "A claim",
-                 id="entity-html-in-citation",
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-                     "as escaped-html-in-citation, with HTML entities"))),
+                 id="entity-html-in-citation"),
     pytest.param("A claim [@udhr1948, &lt;!--] and another [@cedaw1979, --&gt;].", "A claim",
-                 id="html-comment-in-citations",
-                 marks=pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-                     "same root cause: pandoc reads '<!--' … '-->' across two clusters as an HTML comment, the "
-                     "span of the first cluster never comes back and bibliography._cluster_html raises "
-                     "IndexError (exit 3) instead of printing the locators as text"))),
+                 id="html-comment-in-citations"),
 ]
 
 
@@ -368,11 +353,6 @@ def test_markup_in_a_citation_is_text(payload: str, marker: str, project: Path) 
                        for n in package.namelist() if n.endswith(".xml"))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "the css_string filter returns Markup without escaping '<': a document title in pack.yaml such as "
-    "'Q</style><a href=javascript:alert(1)>x</a><style>' closes the template's <style> element and adds a "
-    "live javascript: link (a /URI annotation in the PDF; with checks on it is written before verify_outputs "
-    "complains)"))
 def test_a_title_in_pack_yaml_is_text_everywhere(project: Path) -> None:
     pack_yaml = project / "content" / "pack.yaml"
     text = pack_yaml.read_text(encoding="utf-8")
