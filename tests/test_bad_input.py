@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
 
 from conftest import copy_project, invoke, snapshot
 from pressroom.assemble import assemble
