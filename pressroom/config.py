@@ -27,6 +27,7 @@ class Edition:
     bleed: str | None = None
     marks: str | None = None
     booklet: bool = False  # pad to a multiple of 4 pages for saddle stitching
+    colophon: str = ""  # booklets: the text on the last page (default: organisation, title, year)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "bleed": (YamlReader.string, False, None),
         "marks": (YamlReader.string, False, None),
         "booklet": (YamlReader.boolean, False, False),
+        "colophon": (YamlReader.string, False, ""),
     })
 
 

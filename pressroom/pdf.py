@@ -56,7 +56,15 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
             pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
             pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
             custom_metadata=True)
-    return _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/"), fetcher.refused
+    pdf = _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/")
+    if edition.booklet:
+        from .preflight import pad_booklet
+
+        doc = assembled.doc
+        colophon = edition.colophon or f"{doc.title} · {doc.year}"
+        with fixed_font_dates(epoch):
+            pdf = pad_booklet(pdf, colophon, marks=edition.marks, fonts=root / TEMPLATES / "fonts")
+    return pdf, fetcher.refused
 
 
 def _finish(pdf: bytes, base: str) -> bytes:
