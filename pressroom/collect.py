@@ -42,6 +42,7 @@ from typing import Iterable, Iterator
 
 from lxml import etree
 
+from . import ooxml
 from .config import load_pack
 from .content import read_fragment
 from .diagnostics import ContentError, Diagnostic, Report
@@ -52,8 +53,7 @@ FORM_FILE = "form.yaml"
 SUFFIXES = (".pdf", ".docx")
 YES = "yes"
 # Word's default prompt, which word.py writes as the placeholder of every text control.
-TEXT_PLACEHOLDERS = ("Click or tap here to enter text.",)
-CHOICE_SEPARATOR = " / "  # word.py lists a choice's option labels with it as the placeholder
+TEXT_PLACEHOLDERS = (ooxml.TEXT_PLACEHOLDER, ooxml.CHOICE_PLACEHOLDER)  # what an untouched control shows
 ANSWER_STYLES = ("FormAnswer",)  # the paragraph style of every answer paragraph word.py writes
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_XML_BYTES = 64 * 1024 * 1024
@@ -173,9 +173,6 @@ def _choice(field: Field, text: str) -> str:
     for option in field.options:
         if key in (_key(option.value), _key(option.label)):
             return option.value
-    parts = [_key(part) for part in text.split(CHOICE_SEPARATOR.strip())]
-    if len(parts) > 1 and all(any(p in (_key(o.label), _key(o.value)) for o in field.options) for p in parts):
-        return ""  # the placeholder listing the options, left as it was: nothing chosen
     return text
 
 

@@ -19,6 +19,9 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+# What an empty content control shows (Word's own wording); response collection reads them as empty.
+TEXT_PLACEHOLDER = "Click or tap here to enter text."
+CHOICE_PLACEHOLDER = "Choose an item."
 
 
 def element(tag: str, attrs: dict[str, str] | None = None, *children) -> etree._Element:
@@ -121,8 +124,9 @@ def field(instruction: str, placeholder: str = "1") -> list[etree._Element]:
 
 
 def content_control(tag: str, alias: str, control_id: int, placeholder: str, *, checkbox: bool = False,
-                    multiline: bool = False) -> etree._Element:
-    """A block-level ``w:sdt`` holding one paragraph: a text box or a checkbox for a form field."""
+                    multiline: bool = False, options: tuple[tuple[str, str], ...] = ()) -> etree._Element:
+    """A block-level ``w:sdt`` holding one paragraph: a text box, a drop-down list of
+    ``options`` (value, label) or a checkbox for a form field."""
     properties = element("w:sdtPr", None,
                          element("w:alias", {"w:val": alias[:255]}),
                          element("w:tag", {"w:val": tag}),
@@ -134,6 +138,10 @@ def content_control(tag: str, alias: str, control_id: int, placeholder: str, *, 
             {f"{{{W14}}}val": "2612", f"{{{W14}}}font": "MS Gothic"})
         etree.SubElement(box, f"{{{W14}}}uncheckedState").attrib.update(
             {f"{{{W14}}}val": "2610", f"{{{W14}}}font": "MS Gothic"})
+    elif options:
+        properties.append(element("w:showingPlcHdr"))
+        properties.append(element("w:dropDownList", None, *(
+            element("w:listItem", {"w:displayText": label, "w:value": value}) for value, label in options)))
     else:
         properties.append(element("w:showingPlcHdr"))
         properties.append(element("w:text", {"w:multiLine": "1"} if multiline else None))

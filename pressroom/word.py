@@ -263,11 +263,12 @@ class WordWriter:
         else:
             label_node = node.xpath(".//*[contains(@class, 'field-label')]")[0]
             self.inline_paragraph(label_node, "Form Label")
-            options = [f"{_text(lbl)}" for lbl in node.xpath(".//span[@class='choice']/label")]
-            hint = " / ".join(options) if options else "Click or tap here to enter text."
+            options = tuple((choice.find("input").get("value"), _text(choice.find("label")))
+                            for choice in node.xpath(".//span[@class='choice']"))
+            hint = ooxml.CHOICE_PLACEHOLDER if options else ooxml.TEXT_PLACEHOLDER
             multiline = bool(node.xpath(".//textarea"))
             self._add_control(ooxml.content_control(name, _text(label_node), next(self.control_ids), hint,
-                                                    multiline=multiline))
+                                                    multiline=multiline, options=options))
         help_node = node.find(".//p[@class='field-help']")
         if help_node is not None:
             self.inline_paragraph(help_node, "Form Help")

@@ -485,3 +485,17 @@ def test_radio_buttons_are_not_fields_of_their_own(form):
     assert "responding_as.responding_as" not in PdfReader(pdf).get_fields()
     walked = subprocess.run(["qpdf", "--json", "--json-key=acroform", str(pdf)], capture_output=True, text=True)
     assert "loop detected" not in walked.stderr
+
+
+def test_word_choice_is_a_drop_down_of_the_form_options(form):
+    """The choice is a w:dropDownList whose items carry the option values and labels of form.yaml."""
+    from lxml import etree
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(form / "output" / "en" / "response-form.docx") as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+    control = next(sdt for sdt in body.iter(f"{w}sdt")
+                   if sdt.find(f"{w}sdtPr/{w}tag").get(f"{w}val") == "responding_as")
+    items = [(i.get(f"{w}value"), i.get(f"{w}displayText"))
+             for i in control.iter(f"{w}listItem")]
+    field = next(f for f in form_fields(form) if f.name == "responding_as")
+    assert items == [(o.value, o.label) for o in field.options]
