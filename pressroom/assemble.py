@@ -223,7 +223,23 @@ def _replace_citation(span, text: str, *, in_note: bool, as_note: bool) -> None:
     new.tail = span.tail
     if in_note and new.tail and new.tail.startswith(".") and _text_of(new).endswith("."):
         new.tail = new.tail[1:]  # "[@key]." in a note: the style already ends the note
+    elif as_note and not in_note:
+        _call_after_punctuation(span, new)
     span.getparent().replace(span, new)
+
+
+def _call_after_punctuation(span, note) -> None:
+    """``word [@key].`` → ``word.¹``: a note call follows the punctuation, with no space before it."""
+    previous = span.getprevious()
+    before = (previous.tail if previous is not None else span.getparent().text) or ""
+    punctuation = re.match(r"[.,;:!?]+", note.tail or "")
+    mark = punctuation.group() if punctuation else ""
+    before = before.rstrip() + mark
+    note.tail = (note.tail or "")[len(mark):]
+    if previous is not None:
+        previous.tail = before
+    else:
+        span.getparent().text = before
 
 
 def _text_of(element) -> str:
@@ -232,8 +248,14 @@ def _text_of(element) -> str:
 
 def contents(body) -> list[dict]:
     """Entries for the table of contents: the top two heading levels."""
-    return [{"level": int(h.tag[1]), "id": h.get("id"), "text": re.sub(r"\s+", " ", h.text_content()).strip()}
+    return [{"level": int(h.tag[1]), "id": h.get("id"), "text": heading_text(h)}
             for h in body.iter("h1", "h2") if h.get("id")]
+
+
+def heading_text(heading) -> str:
+    """A heading's words, without the text of a note it calls."""
+    words = heading.xpath(".//text()[not(ancestor::span[contains(concat(' ', @class, ' '), ' footnote ')])]")
+    return re.sub(r"\s+", " ", "".join(words)).strip()
 
 
 def _inner_html(element) -> str:

@@ -9,6 +9,7 @@ initials, locators and punctuation wrong (docs/ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 from html import escape
@@ -55,26 +56,64 @@ class Formatted:
 
 
 def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
-    """Parse a .bib file; report every failed block and undefined macro with its line."""
+    """Parse a .bib file; report every failed block and unusable value with its line."""
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware, MonthIntMiddleware
 
     if not path.is_file():
         report.error(shown, None, "bibliography not found", "create it or fix pack.bibliography")
         return Bibliography(path, shown, usable=False)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # its 0-based lines; ours are reported
     library = bibtexparser.parse_file(
         str(path), append_middleware=[LatexDecodingMiddleware(keep_braced_groups=True), MonthIntMiddleware(True)])
     for block in library.failed_blocks:
-        report.error(shown, block.start_line + 1, _failure_message(block), "fix the entry's syntax")
+        report.error(shown, _line_of(text, block), _failure_message(block), "fix the entry's syntax")
+    macros = {string.key.lower() for string in library.strings}
     entries = {}
     for entry in library.entries:
+        line = _line_of(text, entry)
         for item in entry.fields:
-            value = item.value
-            if getattr(item, "_enclosing", None) == "no-enclosing" and isinstance(value, str) and not value.isdigit():
-                report.error(shown, item.start_line + 1, f"{entry.key}: {item.key} uses undefined macro {value!r}",
-                             f"define it with @string{{{value} = {{…}}}} or put the value in braces")
-        entries[entry.key] = Entry(entry.key, entry.start_line + 1, entry.entry_type, _raw_url(entry.raw))
+            if getattr(item, "_enclosing", None) == "no-enclosing" and isinstance(item.value, str):
+                _check_bare_value(report, shown, entry, item, line + _field_offset(entry.raw, item.key), macros)
+        entries[entry.key] = Entry(entry.key, line, entry.entry_type, _raw_url(entry.raw))
     return Bibliography(path, shown, entries, usable=not library.failed_blocks)
+
+
+def _line_of(text: str, block) -> int:
+    """The 1-based line of a block, found by its raw text: bibtexparser 2.1 miscounts lines
+    after a value line that ends in a backslash (a LaTeX line break)."""
+    raw = (getattr(block, "raw", "") or "").strip()
+    start = _offset_of_line(text, block.start_line)  # its count only ever falls short
+    found = text.find(raw, start) if raw else -1
+    return text.count("\n", 0, found) + 1 if found >= 0 else block.start_line + 1
+
+
+def _offset_of_line(text: str, line0: int) -> int:
+    offset = 0
+    for _ in range(line0):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return 0
+    return offset
+
+
+def _field_offset(raw: str, key: str) -> int:
+    match = re.search(rf"^[ \t]*{re.escape(key)}\s*=", raw or "", flags=re.IGNORECASE | re.MULTILINE)
+    return raw.count("\n", 0, match.start()) if match else 0
+
+
+def _check_bare_value(report: Report, shown: str, entry, item, line: int, macros: set[str]) -> None:
+    """An unbraced value is a number, a defined @string, or a concatenation of those and literals."""
+    value = item.value.strip()
+    if "\n" in value or "=" in value:
+        report.error(shown, line, f"{entry.key}: {item.key} runs into the next field",
+                     "add the missing comma after this field's value")
+        return
+    for part in (p.strip() for p in value.split("#")):
+        if part and not part.isdigit() and part[0] not in "{\"" and part.lower() not in macros:
+            report.error(shown, line, f"{entry.key}: {item.key} uses undefined macro {part!r}",
+                         f"define it with @string{{{part} = {{…}}}} or put the value in braces")
 
 
 def _raw_url(raw: str) -> str | None:
@@ -89,8 +128,9 @@ def _failure_message(block) -> str:
         return f"duplicate entry key {block.key!r}"
     if name == "DuplicateFieldKeyBlock":
         return f"entry has a field twice: {str(block.error).split(':', 1)[-1].split('.')[0].strip()}"
-    first = str(getattr(block, "error", "")).strip().splitlines()
-    return f"cannot parse this entry: {first[-1] if first else 'syntax error'}"
+    reason = getattr(getattr(block, "error", None), "abort_reason", "") or str(getattr(block, "error", ""))
+    lines = reason.strip().splitlines()
+    return f"cannot parse this entry: {lines[-1].strip() if lines else 'syntax error'}"
 
 
 def style_path(root: Path, style: str) -> Path:

@@ -225,10 +225,6 @@ def test_a_citation_in_running_text_becomes_its_own_note(cited_in_text):
     assert calls == [str(i) for i in range(1, 38)]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine bug: a citation in running text becomes a note call where the citation stood, so "
-    "'decriminalisation [@key].' gives 'decriminalisation ².' — the space stays and the call "
-    "precedes the full stop (Chicago 13.28 and pandoc: the call follows the punctuation, no space)"))
 def test_a_note_call_from_a_citation_follows_the_full_stop(cited_in_text):
     _, _, tree = cited_in_text
     span = tree.xpath('//span[@data-cites="who2012prevention"]')[0]

@@ -330,9 +330,6 @@ def test_line_of_a_call_after_a_code_span_over_two_lines(project):
         f'{QA}:{start + 3}: footnote [^nodef] has no definition — add "[^nodef]: …" to this fragment']
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine bug: assemble.contents() takes a heading's text_content(), so the text of a note "
-    "called in a heading is printed in the contents list"))
 def test_note_in_a_heading_stays_out_of_the_contents(project):
     append(project, QA, "\n## A heading with a note[^h]\n\nText.\n\n[^h]: The heading's note.\n")
     report = Report()
