@@ -499,3 +499,15 @@ def test_word_choice_is_a_drop_down_of_the_form_options(form):
              for i in control.iter(f"{w}listItem")]
     field = next(f for f in form_fields(form) if f.name == "responding_as")
     assert items == [(o.value, o.label) for o in field.options]
+
+
+def test_form_fields_embed_a_small_font(form):
+    """Live fields embed their font whole (WeasyPrint 70): the fields use the Latin subset, not Noto Sans."""
+    import pikepdf
+    pdf = pikepdf.open(form / "output" / "en" / "response-form.pdf")
+    field_font = re.search(r"/(\w+) [\d.]+ Tf", str(pdf.Root.AcroForm.Fields[0].DA)).group(1)
+    descriptors = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"]
+    embedded = {str(d.FontName).lstrip("/").split("+")[0]: int(d.FontFile2.Length1) for d in descriptors
+                if "/FontFile2" in d}
+    assert embedded[field_font] < 100_000  # the whole Noto Sans would be 512,672 bytes
+    assert (form / "output" / "en" / "response-form.pdf").stat().st_size < 150_000
