@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -21,6 +22,7 @@ from weasyprint.urls import URLFetcher
 
 from .assemble import TEMPLATES, Assembled
 from .config import Edition, output_name
+from .tagging import name_fields, restructure, semantic_tags
 
 
 class ProjectFetcher(URLFetcher):
@@ -50,13 +52,14 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
     from .preflight import fixed_font_dates  # fontTools stamps font subsets with the time
 
     epoch = int(dt.datetime(assembled.doc.year, 1, 1, tzinfo=dt.timezone.utc).timestamp())
-    with fixed_font_dates(epoch):
+    tagged = (edition.pdf_variant or "").startswith("pdf/ua")
+    with fixed_font_dates(epoch), (semantic_tags(document) if tagged else nullcontext()):
         pdf = document.write_pdf(
             stylesheets=_edition_styles(edition, root, fetcher),
             pdf_variant=edition.pdf_variant, pdf_forms=edition.forms,
             pdf_identifier=f"{assembled.doc.id}-{assembled.locale}-{edition.name}".encode(),
             custom_metadata=True)
-    pdf = _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/")
+    pdf = _finish(pdf, (root / TEMPLATES).resolve().as_uri() + "/", assembled, tagged)
     if edition.booklet:
         from .preflight import pad_booklet
 
@@ -67,17 +70,19 @@ def write_pdf(assembled: Assembled, edition: Edition, root: Path, first_edition:
     return pdf, fetcher.refused
 
 
-def _finish(pdf: bytes, base: str) -> bytes:
-    """What WeasyPrint 70 leaves to mend, in one pikepdf pass: links to sibling PDFs, and
-    radio buttons listed as fields of their own."""
+def _finish(pdf: bytes, base: str, assembled: Assembled, tagged: bool) -> bytes:
+    """What WeasyPrint 70 leaves to mend, in one pikepdf pass: links to sibling PDFs, radio
+    buttons listed as fields of their own, field names, and (tagged) the structure tree."""
     import io
 
     document = pikepdf.open(io.BytesIO(pdf))
-    changed = _remote_links(document, base) | _tidy_radio_groups(document)
-    if not changed:
-        return pdf
+    _remote_links(document, base)
+    _tidy_radio_groups(document)
+    name_fields(document, assembled.tree)
+    if tagged:
+        restructure(document)
     out = io.BytesIO()
-    document.save(out, deterministic_id=True)
+    document.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
