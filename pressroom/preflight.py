@@ -527,6 +527,84 @@ def _check_tagged(pdf: pikepdf.Pdf, edition: Edition, xmp: dict, numbers: dict, 
             found.add(page, f"heading {role} follows {previous[1]}: H{previous[0] + 1} is skipped",
                       "use the next heading level (## under #, ### under ##)", level="warning")
         previous = (level, role)
+    _check_reading_order(pdf, tree, roles, numbers, found)
+
+
+def _check_reading_order(pdf: pikepdf.Pdf, tree: Dictionary, roles: Dictionary, numbers: dict,
+                         found: _Pages) -> None:
+    """What a screen reader would miss or read out of place: text no structure element owns
+    (and that is no artifact), a footnote not read right after its call or without the ID
+    PDF/UA requires, a form field outside a Form element or without an accessible name."""
+    owned: set[tuple] = set()
+    widgets: set[tuple] = set()
+    for element in iter_structure(tree):
+        role = _role(element, roles)
+        page = _element_page(element, numbers)
+        if role == "Note":
+            if not str(element.get("/ID", "")):
+                found.add(page, "footnote (Note) without an ID", "PDF/UA needs one: rebuild with `invoke build --force`")
+            if _read_before(element) != "Reference":
+                found.add(page, "footnote not read right after its call (its Note does not follow a Reference)",
+                          "rebuild with `invoke build --force`; report it if it stays")
+        for kind, key in _marked_kids(element):
+            (owned if kind == "mcid" else widgets if role == "Form" else set()).add(key)
+    for n, page in enumerate(pdf.pages, 1):
+        for mcid in _untagged(page, owned):
+            found.add(n, "text outside the structure tree: a screen reader skips it" if mcid is None
+                      else "marked content that belongs to no structure element: a screen reader skips it",
+                      "tag it (or mark it as an artifact when it is decoration)")
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != Name.Widget:
+                continue
+            field = annotation.get("/Parent", annotation)
+            if not str(field.get("/TU", "")).strip():
+                found.add(n, f"form field {str(field.get('/T', ''))!r} has no accessible name (TU)",
+                          "give the field a label in form.yaml")
+            if annotation.objgen not in widgets:
+                found.add(n, f"form field {str(field.get('/T', ''))!r} is not in a Form structure element",
+                          "rebuild with `invoke build --force`")
+
+
+def _read_before(element: Dictionary) -> str:
+    """The role of the sibling read just before ``element`` ("" for marked content or none)."""
+    kids = element.get("/P", Dictionary()).get("/K")
+    kids = list(kids) if isinstance(kids, Array) else []
+    index = next((i for i, k in enumerate(kids) if isinstance(k, Dictionary) and k.objgen == element.objgen), 0)
+    before = kids[index - 1] if index > 0 else None
+    return str(before.get("/S", "/"))[1:] if isinstance(before, Dictionary) else ""
+
+
+def _marked_kids(element: Dictionary) -> Iterator[tuple[str, tuple]]:
+    """('mcid', (page, MCID)) and ('annotation', objgen) for what ``element`` owns directly."""
+    page = element.get("/Pg")
+    kids = element.get("/K")
+    for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
+        if isinstance(kid, int) and page is not None:
+            yield "mcid", (page.objgen, int(kid))
+        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+            yield "mcid", (kid.get("/Pg", page).objgen, int(kid.MCID))
+        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+            yield "annotation", kid.Obj.objgen
+
+
+TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+
+
+def _untagged(page: pikepdf.Page, owned: set[tuple]) -> Iterator[int | None]:
+    """MCIDs on ``page`` that no element owns, and None for text shown outside marked content."""
+    stack: list[str] = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            mcid = operands[1].get("/MCID") if op == "BDC" and isinstance(operands[1], Dictionary) else None
+            tag = "artifact" if operands[0] == Name.Artifact else "mcid" if mcid is not None else "other"
+            stack.append(tag)
+            if mcid is not None and (page.obj.objgen, int(mcid)) not in owned:
+                yield int(mcid)
+        elif op == "EMC" and stack:
+            stack.pop()
+        elif op in TEXT_OPERATORS and not {"artifact", "mcid"} & set(stack):
+            yield None
 
 
 def iter_structure(tree: Dictionary) -> Iterator[Dictionary]:

@@ -142,6 +142,7 @@ class Node:
 
 
 MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+ITEMS_ONLY = {"L", "TOC", "Table", "TR"}  # containers whose own marked content is only spacing
 KEPT = ("/Alt", "/ActualText", "/Lang", "/A", "/T", "/E")
 
 
@@ -151,12 +152,11 @@ def restructure(pdf: pikepdf.Pdf) -> None:
     if tree is None:
         return
     document = _read(tree.K[0] if isinstance(tree.K, Array) else tree.K, None)
-    listed = _owned_mcids(tree)
-    decoration = _owned(Node("", None, kids=[n for n in _walk([document]) if n.role == DECORATION]))
+    listed, in_tree = _owned_mcids(tree), _owned(document)
     document.kids = _tidy(_move_notes(document.kids))
     _merge(document)
     _write(pdf, tree, document)
-    _artifacts(pdf, listed, _owned(document), decoration)
+    _artifacts(pdf, listed, _owned(document), in_tree)
 
 
 def _read(element: Dictionary, page: Dictionary | None) -> Node:
@@ -223,6 +223,8 @@ def _tidy(items: list, parent: Node | None = None) -> list:
             out.extend(item.kids)
         elif item.kids:
             out.append(item)
+    if parent is not None and parent.role in ITEMS_ONLY:  # its own content is the blank between items
+        out = [item for item in out if isinstance(item, Node)]
     return out
 
 
@@ -324,15 +326,16 @@ def _owned(document: Node) -> dict[tuple, set[int]]:
 
 
 def _artifacts(pdf: pikepdf.Pdf, listed: dict[int, set[int]], owned: dict[tuple, set[int]],
-               decoration: dict[tuple, set[int]]) -> None:
-    """Content that no element owns becomes an artifact: decoration, or (the running header and
-    the page numbers) pagination. A pattern on WeasyPrint's own ``/Tag <</MCID n>> BDC`` is ten
+               in_tree: dict[tuple, set[int]]) -> None:
+    """Content that no element owns becomes an artifact: layout when WeasyPrint's tree had it
+    (decoration, spacing), pagination when it had not (the running header, the page numbers).
+    A pattern on WeasyPrint's own ``/Tag <</MCID n>> BDC`` is ten
     times faster than parsing the content streams, and only those operators change."""
     for index, page in enumerate(pdf.pages):
         orphans = listed.get(index, set()) - owned.get(page.objgen, set())
         if not orphans:
             continue
-        decorative = decoration.get(page.objgen, set())
+        decorative = in_tree.get(page.objgen, set())
 
         def artifact(match: re.Match) -> bytes:
             mcid = int(match.group(1))

@@ -1,0 +1,227 @@
+"""The screen edition read as a screen reader reads it: the structure tree's roles, the text of
+each element in tree order (pdftext.py), and the accessible names of the form fields — each
+compared with the assembled HTML the PDF was made from."""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pdftext import Element, structure
+from pikepdf import Array, Dictionary, Name
+
+from pressroom.build import assemble_all
+from pressroom.config import load_pack
+from pressroom.diagnostics import Report
+from pressroom.preflight import check_pdf
+
+
+def squash(text: str) -> str:
+    """Text compared without spacing: a PDF has no space at the end of a line."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def english(built_en: Path) -> dict:
+    """doc id → (the screen PDF's structure, marked texts, open PDF, assembled HTML tree)."""
+    pack = load_pack(built_en)
+    _, documents = assemble_all(pack, {"en"}, Report())
+    result = {}
+    for doc in ("guidance", "research-summary", "response-form"):
+        root, texts, pdf = structure((built_en / "output/en" / f"{doc}.pdf").read_bytes())
+        result[doc] = (root, texts, pdf, documents[(doc, "en")].tree)
+    return result
+
+
+def text_without_notes(element) -> str:
+    """An HTML element's text as read in the body: footnote bodies left out (they are Notes)."""
+    copy = deepcopy(element)
+    for note in copy.xpath('.//span[@class="footnote"]'):
+        note.drop_tree()
+    return copy.text_content()
+
+
+def tree_text_without_notes(element: Element) -> str:
+    return "".join(k if isinstance(k, str) else ("" if k.role in ("Note", "Reference") else tree_text_without_notes(k))
+                   for k in element.kids)
+
+
+def test_footnotes_are_notes_read_right_after_their_calls(english) -> None:
+    root, _, pdf, html = english["guidance"]
+    notes = root.find("Note")
+    assert len(notes) == len(html.xpath('//span[@class="footnote"]')) >= 30
+    ids = [n.entries["/ID"] for n in notes]
+    assert len(set(ids)) == len(ids)
+    id_tree = pdf.Root.StructTreeRoot.IDTree.Names
+    assert sorted(str(id_tree[i]) for i in range(0, len(id_tree), 2)) == sorted(ids)
+    for parent in root.walk():
+        for i, kid in enumerate(parent.kids):
+            if isinstance(kid, Element) and kid.role == "Note":
+                call = parent.kids[i - 1]
+                assert isinstance(call, Element) and call.role == "Reference"
+                number = call.text.strip()
+                assert kid.text.startswith(f"{number}."), (number, kid.text[:40])
+    # the first note's text is the first footnote's, in full
+    first = html.xpath('//span[@class="footnote"]')[0]
+    assert squash(notes[0].text) == "1." + squash(first.text_content())
+
+
+def test_reading_order_is_the_documents_and_page_furniture_is_an_artifact(english) -> None:
+    root, texts, _, html = english["guidance"]
+    body = squash(tree_text_without_notes(root))
+    position = 0
+    paragraphs = [squash(text_without_notes(p)) for p in html.xpath("//main/p | //main/h1 | //main/h2 | //main//li")]
+    assert len(paragraphs) > 40
+    for paragraph in paragraphs:
+        found = body.find(paragraph, position)
+        assert found >= position, f"not read in order: {paragraph[:60]}"
+        position = found + len(paragraph)
+    assert texts.get("untagged", "") == ""
+    assert "Page2of13" in squash(texts["artifact"]) and "GLOBALPOLICYCONSULTATION" in squash(texts["artifact"])
+    assert "Page2of" not in body
+
+
+def test_a_paragraph_or_list_broken_by_a_page_is_one_element(english) -> None:
+    for doc in ("guidance", "research-summary"):
+        root, _, _, html = english[doc]
+        [part] = root.find("Part")
+        blocks = [e for e in part.kids if isinstance(e, Element) and e.role in ("P", "L")]
+        tree = [(e.role, squash(tree_text_without_notes(e))) for e in blocks]
+        source = [("P" if b.tag == "p" else "L", squash(text_without_notes(b))) for b in html.xpath("//main/p | //main/ul | //main/ol")]
+        assert [role for role, _ in tree] == [role for role, _ in source]
+        for (_, read), (_, written) in zip(tree, source):
+            assert read.replace("•", "") == written  # a list reads its bullets
+        assert any(len(e.all_pages) > 1 for e in blocks)
+
+
+def test_headings_are_in_one_part_in_order(english) -> None:
+    root, _, _, html = english["guidance"]
+    part = root.find("Part")
+    assert len(part) == 1
+    headings = [(e.role, squash(e.text)) for e in part[0].walk() if re.fullmatch(r"H\d", e.role)]
+    assert headings == [(h.tag.upper(), squash(h.text_content())) for h in html.xpath("//main/h1 | //main/h2")]
+
+
+def test_pull_quotes_are_block_quotes_with_their_attribution(english) -> None:
+    root, texts, _, html = english["research-summary"]
+    quotes = root.find("BlockQuote")
+    figures = html.xpath('//figure[@class="pullquote"]')
+    assert len(quotes) == len(figures) >= 3
+    for quote, figure in zip(quotes, figures):
+        said = squash(figure.xpath("blockquote")[0].text_content())
+        assert squash(quote.text) == said + "—" + squash(figure.xpath("figcaption")[0].text_content())
+        assert [k.role for k in quote.kids] == ["P", "Caption"]
+    assert "“" in texts["artifact"]  # the large decorative quotation mark is not read
+
+
+def test_definition_boxes_are_asides(english) -> None:
+    root, _, pdf, html = english["research-summary"]
+    asides = root.find("Aside")
+    boxes = html.xpath('//div[@class="definition"]')
+    assert len(asides) == len(boxes) == 2
+    assert root.entries["RoleMap"]["Aside"] == "Div"
+    for aside, box in zip(asides, boxes):
+        assert squash(aside.text) == squash(box.text_content())
+        assert [k.role for k in aside.kids] == ["P"] * len(box.xpath("p"))
+
+
+def test_contents_is_a_toc_of_single_links(english) -> None:
+    root, _, _, html = english["guidance"]
+    [toc] = root.find("TOC")
+    entries = html.xpath("//nav//li")
+    assert [k.role for k in toc.kids] == ["TOCI"] * len(entries)
+    for item, entry in zip(toc.kids, entries):
+        assert [k.role for k in item.kids if isinstance(k, Element)] == ["Link"]
+        assert squash(item.text).startswith(squash(entry.text_content()))
+    assert not any(k.role == "Link" for link in root.find("Link") for k in link.kids if isinstance(k, Element))
+
+
+def test_cover_facts_are_a_list_of_labels_and_values(english) -> None:
+    root, _, _, _ = english["guidance"]
+    cover = root.kids[0].kids[0]
+    [facts] = cover.find("L")
+    assert [[k.role for k in item.kids] for item in facts.kids] == [["Lbl", "LBody"]] * 3
+    assert squash(facts.kids[0].kids[1].text) == "Friday21March2014"
+
+
+def test_form_fields_are_named_by_their_labels(english) -> None:
+    root, _, pdf, html = english["response-form"]
+    fields = {str(f.T): f for f in pdf.Root.AcroForm.Fields}
+    assert str(fields["full_name"].TU) == "Name"  # not "Name *": the flag says required
+    assert int(fields["full_name"].Ff) & 2 and not int(fields["email"].get("/Ff", 0)) & 2
+    assert str(fields["responding_as"].TU) == "Are you responding as an individual or on behalf of a group?"
+    question = html.xpath('//div[@data-field="q1_protect_rights"]//label')[0].text_content()
+    assert str(fields["q1_protect_rights"].TU) == " ".join(question.split())  # line breaks are spaces
+    assert len(root.find("Form")) == sum(len(f.get("/Kids", [f])) for f in fields.values())
+
+
+def test_the_real_screen_pdfs_pass_the_reading_order_checks(built_en: Path) -> None:
+    pack = load_pack(built_en)
+    report = Report()
+    for doc in pack.documents:
+        check_pdf(built_en / "output/en" / f"{doc}.pdf", pack.editions[0], report, locale="en")
+    assert [str(p) for p in report.sorted()] == []
+
+
+# --- the checks bite --------------------------------------------------------------------------
+
+
+def _broken(source: Path, tmp_path: Path, change) -> list[str]:
+    pdf = pikepdf.open(source)
+    change(pdf)
+    target = tmp_path / source.name
+    pdf.save(target)
+    pack = load_pack(source.parents[2])
+    report = Report()
+    check_pdf(target, pack.editions[0], report, locale="en")
+    return [str(p) for p in report.sorted()]
+
+
+def _elements(pdf: pikepdf.Pdf, role: str) -> list[Dictionary]:
+    found = []
+
+    def walk(node) -> None:
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                if kid.S == Name(f"/{role}"):
+                    found.append(kid)
+                walk(kid)
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def test_preflight_finds_a_footnote_out_of_the_tree_or_without_id(built_en: Path, tmp_path: Path) -> None:
+    def drop_first_note(pdf: pikepdf.Pdf) -> None:
+        note = _elements(pdf, "Note")[0]
+        parent = note.P
+        parent.K = Array([k for k in parent.K if not (isinstance(k, Dictionary) and k.objgen == note.objgen)])
+        del _elements(pdf, "Note")[0].ID
+
+    problems = _broken(built_en / "output/en/guidance.pdf", tmp_path, drop_first_note)
+    assert any("page 8: marked content that belongs to no structure element" in p for p in problems), problems
+    assert any("footnote (Note) without an ID" in p for p in problems), problems
+
+
+def test_preflight_finds_a_note_away_from_its_call(built_en: Path, tmp_path: Path) -> None:
+    def move_to_end(pdf: pikepdf.Pdf) -> None:
+        note = _elements(pdf, "Note")[0]
+        parent = note.P
+        parent.K = Array([k for k in parent.K if not (isinstance(k, Dictionary) and k.objgen == note.objgen)] + [note])
+
+    problems = _broken(built_en / "output/en/guidance.pdf", tmp_path, move_to_end)
+    assert any("footnote not read right after its call" in p for p in problems), problems
+
+
+def test_preflight_finds_untagged_text_and_unnamed_fields(built_en: Path, tmp_path: Path) -> None:
+    def spoil(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[1]
+        page.contents_add(pdf.make_stream(b"BT /F1 9 Tf 10 10 Td (x) Tj ET"))
+        del pdf.Root.AcroForm.Fields[0].TU
+
+    problems = _broken(built_en / "output/en/response-form.pdf", tmp_path, spoil)
+    assert any("page 2: text outside the structure tree" in p for p in problems), problems
+    assert any("form field 'full_name' has no accessible name" in p for p in problems), problems
