@@ -10,7 +10,9 @@ with pikepdf and checks it against its edition:
 - document language (``/Lang``) and title (``/Info /Title`` or XMP ``dc:title``);
 - PDF/UA editions: tagged (``/MarkInfo /Marked``, ``/StructTreeRoot``), every Figure has ``/Alt``,
   ``pdfuaid:part`` in the XMP, the title shown (``DisplayDocTitle``), headings without skipped
-  levels (a warning);
+  levels (a warning); the reading order: no text outside the structure tree (or an artifact),
+  each ``Note`` with its ID and read right after its ``Reference``, each form field in a
+  ``Form`` element and named (``TU``);
 - press editions (bleed, marks or PDF/X): every image at ≥ 300 ppi at its placed size, from the
   CTM at its ``Do`` (through form XObjects and tiling patterns);
 - PDF/X editions: no DeviceRGB colour (``rg``/``RG``, ``/DeviceRGB`` colour spaces and images);
