@@ -22,7 +22,7 @@ from weasyprint.urls import URLFetcher
 
 from .assemble import TEMPLATES, Assembled
 from .config import Edition, output_name
-from .tagging import name_fields, restructure, semantic_tags
+from .tagging import describe_links, name_fields, restructure, semantic_tags
 
 
 class ProjectFetcher(URLFetcher):
@@ -78,7 +78,9 @@ def _finish(pdf: bytes, base: str, assembled: Assembled, tagged: bool) -> bytes:
     document = pikepdf.open(io.BytesIO(pdf))
     _remote_links(document, base)
     _tidy_radio_groups(document)
-    name_fields(document, assembled.tree)
+    tree = assembled.tree
+    name_fields(document, tree)
+    describe_links(document, tree)
     if tagged:
         restructure(document)
     out = io.BytesIO()
@@ -112,8 +114,6 @@ def _remote_links(document, base: str) -> bool:
             uri = str(action.get("/URI", "")) if action is not None else ""
             if uri.startswith(base):
                 filename, _, anchor = uri[len(base):].partition("#")
-                if "/Contents" in annotation:  # WeasyPrint put the absolute file: URI there
-                    del annotation["/Contents"]
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String(filename),
                                                   D=pikepdf.String(anchor) if anchor else pikepdf.Array([0, pikepdf.Name.Fit]),
                                                   NewWindow=False)

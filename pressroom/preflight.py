@@ -536,7 +536,8 @@ def _check_reading_order(pdf: pikepdf.Pdf, tree: Dictionary, roles: Dictionary, 
                          found: _Pages) -> None:
     """What a screen reader would miss or read out of place: text no structure element owns
     (and that is no artifact), a footnote not read right after its call or without the ID
-    PDF/UA requires, a form field outside a Form element or without an accessible name."""
+    PDF/UA requires, a form field outside a Form element or without an accessible name, a link
+    without a description."""
     owned: set[tuple] = set()
     widgets: set[tuple] = set()
     for element in iter_structure(tree):
@@ -556,6 +557,9 @@ def _check_reading_order(pdf: pikepdf.Pdf, tree: Dictionary, roles: Dictionary, 
                       else "marked content that belongs to no structure element: a screen reader skips it",
                       "tag it (or mark it as an artifact when it is decoration)")
         for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") == Name.Link and not str(annotation.get("/Contents", "")).strip():
+                found.add(n, "link without a description (Contents): a screen reader cannot say where it goes",
+                          "rebuild with `invoke build --force`")
             if annotation.get("/Subtype") != Name.Widget:
                 continue
             field = annotation.get("/Parent", annotation)

@@ -360,6 +360,29 @@ def name_fields(pdf: pikepdf.Pdf, html_tree) -> None:
                 item.Ff = int(item.get("/Ff", 0)) | 2  # the Required flag
 
 
+def describe_links(pdf: pikepdf.Pdf, html_tree) -> None:
+    """Every link's description (``Contents``, which PDF/UA requires) says where it goes: the
+    text of the heading or note it points to, the text of a link to a sibling document, the
+    address of a web link. WeasyPrint writes the bare anchor name ("guidance-notes")."""
+    for page in pdf.pages:
+        for annotation in page.get("/Annots", []):
+            if annotation.get("/Subtype") != Name.Link:
+                continue
+            action = annotation.get("/A", Dictionary())
+            if "/Dest" in annotation:
+                target = html_tree.xpath("//*[@id=$id]", id=str(annotation.Dest))
+                text = _text(target[0]) if target else ""
+            elif action.get("/S") == Name.GoToR:
+                doc = str(action.F).split(".")[0]
+                anchor = f"#{action.D}" if isinstance(action.D, String) else ""
+                source = html_tree.xpath("//a[@href=$href]", href=f"doc:{doc}{anchor}")
+                text = _text(source[0]) if source else str(action.F)
+            else:
+                text = str(action.get("/URI", annotation.get("/Contents", "")))
+            if text:
+                annotation.Contents = String(text)
+
+
 def field_labels(tree) -> dict[str, tuple[str, bool]]:
     """From the assembled HTML: each field's label, and whether the field is required."""
     labels = {}

@@ -158,6 +158,16 @@ def test_form_fields_are_named_by_their_labels(english) -> None:
     assert len(root.find("Form")) == sum(len(f.get("/Kids", [f])) for f in fields.values())
 
 
+def test_links_say_where_they_go(english) -> None:
+    _, _, guidance, _ = english["guidance"]
+    _, _, form, html = english["response-form"]
+    described = {str(a.Contents) for p in guidance.pages for a in p.get("/Annots", []) if a.Subtype == Name.Link}
+    assert {"Guidance notes", "mailto:swc@amnesty.org.uk"} <= described  # not the anchor "guidance-notes"
+    sibling = [a for p in form.pages for a in p.get("/Annots", []) if a.get("/A", {}).get("/S") == Name.GoToR]
+    texts = [" ".join(a.text_content().split()) for a in html.xpath('//a[starts-with(@href, "doc:")]')]
+    assert sibling and [str(a.Contents) for a in sibling] == texts
+
+
 def test_the_real_screen_pdfs_pass_the_reading_order_checks(built_en: Path) -> None:
     pack = load_pack(built_en)
     report = Report()
@@ -221,7 +231,10 @@ def test_preflight_finds_untagged_text_and_unnamed_fields(built_en: Path, tmp_pa
         page = pdf.pages[1]
         page.contents_add(pdf.make_stream(b"BT /F1 9 Tf 10 10 Td (x) Tj ET"))
         del pdf.Root.AcroForm.Fields[0].TU
+        link = next(a for p in pdf.pages for a in p.get("/Annots", []) if a.Subtype == Name.Link)
+        del link.Contents
 
     problems = _broken(built_en / "output/en/response-form.pdf", tmp_path, spoil)
     assert any("page 2: text outside the structure tree" in p for p in problems), problems
     assert any("form field 'full_name' has no accessible name" in p for p in problems), problems
+    assert any("link without a description" in p for p in problems), problems
