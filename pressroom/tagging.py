@@ -47,8 +47,8 @@ def role_of(box, parents: dict) -> str | None:
         return "Note"
     if "note-para" in classes:
         return "P"
-    if tag == "figure::before":
-        return DECORATION  # the pull quote's large quotation mark
+    if tag == "figure::before" or box.is_leader:
+        return DECORATION  # the pull quote's large quotation mark; the dots of a contents line
     if tag == "figure" and "pullquote" in classes:
         return "BlockQuote"  # a quotation with its attribution as Caption
     if tag == "blockquote" and "pullquote" in (parent.get("class") or "").split():
@@ -217,12 +217,14 @@ def _tidy(items: list, parent: Node | None = None) -> list:
         anonymous = item.key is None and item.role in ("Span", "NonStruct") and not item.attributes
         same = parent is not None and item.key is not None and item.key == parent.key \
             and (item.role == parent.role or parent.role == "TOCI")
-        if item.role == DECORATION:
+        if item.role == DECORATION:  # not read; a link annotation in it stays with the parent
+            out.extend(k for k in item.kids if isinstance(k, Content) and k.annotation is not None)
             continue
         if item.role == UNWRAP or anonymous or same:
             out.extend(item.kids)
         elif item.kids:
-            out.append(item)
+            out.append(Node("Reference", None, kids=[item]) if item.role == "Link" and parent
+                       and parent.role == "TOCI" else item)  # a contents entry refers to its section
     if parent is not None and parent.role in ITEMS_ONLY:  # its own content is the blank between items
         out = [item for item in out if isinstance(item, Node)]
     return out
