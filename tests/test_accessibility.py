@@ -239,3 +239,18 @@ def test_preflight_finds_untagged_text_and_unnamed_fields(built_en: Path, tmp_pa
     assert any("page 2: text outside the structure tree" in p for p in problems), problems
     assert any("form field 'full_name' has no accessible name" in p for p in problems), problems
     assert any("link without a description" in p for p in problems), problems
+
+
+def test_an_untranslated_part_is_tagged_in_its_own_language(project: Path) -> None:
+    """The French guidance falls back to English fragments: they are tagged en-GB in a
+    document whose language is fr-FR, so a screen reader switches voice."""
+    from pressroom.build import build
+
+    build(project, locales=["fr"], docs=["guidance"], formats=["pdf"], editions=["screen"])
+    data = (project / "output/fr/guidance.pdf").read_bytes()
+    root, _, pdf = structure(data)
+    assert str(pdf.Root.Lang) == "fr-FR"
+    english = [e for e in root.walk() if e.entries.get("/Lang") == "en-GB"]
+    assert english and all(e.role == "Div" for e in english)
+    headings = [squash(h.text) for e in english for h in e.walk() if h.role == "H1"]
+    assert "Guidancenotes" in headings
