@@ -16,18 +16,19 @@ from html import escape
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 import jinja2
 import yaml
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from .bibliography import Bibliography, Cluster, format_citations, style_path
+from .bibliography import Bibliography, CitationJob, Cluster, Formatted, format_batch, style_path
 from .config import Document, Pack
-from .content import Fragment, decode, load_fragments
+from .content import Fragment, decode, fragment_path, load_fragments
 from .diagnostics import Report
 from .form import read_form
-from .locales import Locale
+from .locales import CATALOGUES, Locale
 from .markdown import render_fragment
 
 TEMPLATES = Path("templates")
@@ -48,18 +49,59 @@ class Assembled:
         return lxml_html.document_fromstring(self.html)
 
 
+@dataclass
+class Draft:
+    """A document before its citations are formatted: pandoc formats those of many at once."""
+
+    doc: Document
+    locale: str
+    fragments: list[Fragment]
+    body: Any  # the joined fragments, an lxml element
+    citations: list  # the span.citation elements pandoc will format, in document order
+    job: CitationJob | None  # None: nothing for pandoc
+
+
 def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Assembled | None:
     """Build the assembled document; problems go to ``report`` (None when it cannot be built)."""
+    drafted = draft(pack, doc, locale, bib, report)
+    return finish(pack, drafted, format_drafts(pack, bib, [drafted])()[0], report)
+
+
+def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Draft:
+    """Fragments read, rendered and joined; pull quotes, heading ids and citations found."""
     lang = Locale(locale)
     env = environment(pack.root, lang)
     fragments = load_fragments(pack, doc, locale, report)
-    parts = [render_fragment(f, report) if f.kind == "markdown" else _render_form(f, env, report)
-             for f in fragments]
+    parts = [_render_part(f, env, report) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
     mark_pullquotes(body)
     unique_heading_ids(body)
-    references = resolve_citations(body, pack, bib, lang, doc.references)
-    doc = localised(pack, doc, locale, report)
+    citations = citation_spans(body, bib)
+    wanted = bib.usable and bool(citations or doc.references)  # a broken .bib is reported by itself
+    job = CitationJob(tuple(Cluster(s.get("data-cluster"), _in_note(s)) for s in citations), lang.bcp47,
+                      doc.references) if wanted else None
+    return Draft(doc, locale, fragments, body, citations, job)
+
+
+def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:
+    """Start formatting the citations of every draft in one pandoc run; see ``format_batch``."""
+    jobs = [d.job for d in drafts if d.job is not None]
+    if not jobs:
+        return lambda: [None] * len(drafts)
+    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style))
+
+    def result() -> list[Formatted | None]:
+        formatted = iter(pending())
+        return [next(formatted) if d.job is not None else None for d in drafts]
+    return result
+
+
+def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Report) -> Assembled | None:
+    """Citations put in place, then the document poured into its template."""
+    lang = Locale(drafted.locale)
+    body = drafted.body
+    references = apply_citations(drafted.citations, drafted.job, formatted) if formatted else ""
+    doc = localised(pack, drafted.doc, drafted.locale, report)
     context = {
         "pack": pack, "doc": doc, "locale": lang,
         "deadline": lang.date(pack.deadline), "timestamp": timestamp(doc),
@@ -67,8 +109,39 @@ def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: 
         "contents": contents(body) if doc.contents else [],
         "references": Markup(references),
     }
-    html = render_template(env, doc.template, context, report)
-    return Assembled(doc, locale, html, tuple(fragments)) if html is not None else None
+    html = render_template(environment(pack.root, lang), doc.template, context, report)
+    return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
+
+
+def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+    html = render_fragment(fragment, report) if fragment.kind == "markdown" else _render_form(fragment, env, report)
+    if not fragment.fallback:
+        return html
+    # A fragment not translated yet is in the source language: its wrapper says so, so that a
+    # screen reader switches voice, and hyphenation and Word's spelling follow the language.
+    source = Locale(fragment.locale)
+    return f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">{html}</div>'
+
+
+def is_source_copy(pack: Pack, doc: Document, locale: str) -> bool:
+    """The document has nothing of its own in ``locale`` (no fragment, no title in titles.yaml,
+    no template strings): it is the source locale's document, to be built once and shared."""
+    if locale == pack.source_locale or (pack.root / CATALOGUES / locale / "LC_MESSAGES" / "messages.po").is_file():
+        return False
+    if any(fragment_path(pack, locale, doc.id, name).is_file() for name in doc.fragments):
+        return False
+    return not _has_title(pack, doc, locale)
+
+
+def _has_title(pack: Pack, doc: Document, locale: str) -> bool:
+    path = pack.root / "content" / locale / TITLES
+    if not path.is_file():
+        return False
+    try:
+        titles = yaml.safe_load(path.read_bytes())
+    except (yaml.YAMLError, ValueError):
+        return True  # not shared: the document's own assembly reports the broken file
+    return titles is not None and (not isinstance(titles, dict) or doc.id in titles)
 
 
 def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Document:
@@ -194,19 +267,21 @@ def unique_heading_ids(body) -> None:
         del heading.attrib["data-auto-id"]
 
 
-def resolve_citations(body, pack: Pack, bib: Bibliography, lang: Locale, with_bibliography: bool) -> str:
-    """Replace each ``span.citation`` by its formatted text; a note when in running text."""
+def citation_spans(body, bib: Bibliography) -> list:
+    """The ``span.citation`` elements pandoc can format; one citing an unknown key is marked
+    ``citation-unresolved`` for the checks (pandoc would only print the key with a '?')."""
     spans = body.xpath('//span[@class="citation"]')
     resolvable = [s for s in spans if all(k in bib.entries for k in s.get("data-cites", "").split())]
     for span in spans:
         if span not in resolvable:
             span.set("class", "citation-unresolved")
-    if not bib.usable or (not resolvable and not with_bibliography):
-        return ""  # a broken .bib is reported by itself; pandoc would only fail on it
-    clusters = [Cluster(s.get("data-cluster"), _in_note(s)) for s in resolvable]
-    formatted = format_citations(clusters, bib.path, style_path(pack.root, pack.citation_style),
-                                 lang.bcp47, with_bibliography)
-    for span, cluster, text in zip(resolvable, clusters, formatted.clusters):
+    return resolvable
+
+
+def apply_citations(spans: list, job: CitationJob, formatted: Formatted) -> str:
+    """Replace each citation span by its formatted text (a note when in running text); returns
+    the bibliography's HTML."""
+    for span, cluster, text in zip(spans, job.clusters, formatted.clusters):
         _replace_citation(span, text, in_note=cluster.in_note, as_note=formatted.note_style)
     return formatted.bibliography
 

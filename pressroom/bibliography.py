@@ -16,6 +16,7 @@ from html import escape
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from lxml import html as lxml_html
 
@@ -143,48 +144,120 @@ def is_note_style(csl: Path) -> bool:
     return bool(re.search(r'<style[^>]*class="note"', csl.read_text(encoding="utf-8")[:2000]))
 
 
+@dataclass(frozen=True)
+class CitationJob:
+    """One document's citations in one language, formatted as if pandoc saw that document alone."""
+
+    clusters: tuple[Cluster, ...]
+    lang: str
+    with_bibliography: bool = False
+
+
+# pandoc formats each group as a document of its own (first and subsequent notes, ibid, its own
+# bibliography, its language), so one pandoc run serves every document and locale of a build:
+# starting pandoc and reading the .bib and the CSL style is most of the time of a run.
+GROUPS_FILTER = """
+function Pandoc(doc)
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "Div" and block.classes:includes("citation-group") then
+      doc.meta.lang = block.attributes["lang"]
+      doc.meta["suppress-bibliography"] = block.attributes["refs"] == nil
+      block.content = pandoc.utils.citeproc(pandoc.Pandoc(block.content, doc.meta)).blocks
+    end
+  end
+  return doc
+end
+"""
+
+
 def format_citations(clusters: list[Cluster], bib: Path, csl: Path, lang: str,
                      with_bibliography: bool = False) -> Formatted:
     """Format every cluster of one document, in order, in one pandoc citeproc run."""
+    return format_batch([CitationJob(tuple(clusters), lang, with_bibliography)], bib, csl)()[0]
+
+
+def format_batch(jobs: list[CitationJob], bib: Path, csl: Path) -> Callable[[], list[Formatted]]:
+    """Start formatting every job in one pandoc run; the function returned waits for it and gives
+    each job's Formatted. pandoc works in its own process meanwhile, so the caller can go on."""
     note_style = is_note_style(csl)
-    if not clusters and not with_bibliography:
-        return Formatted([], note_style, "")
-    source = _pandoc_source(clusters, with_bibliography)
-    output = _pandoc(source, str(bib), str(csl), lang, bib.stat().st_mtime_ns)
-    tree = lxml_html.fragment_fromstring(output, create_parent="div")
-    for back in tree.xpath('//a[contains(@class, "footnote-back")]'):
-        back.drop_tree()
-    notes = {li.get("id"): li for li in tree.xpath('//section[@id="footnotes"]//li')}
-    formatted = [_cluster_html(tree, notes, index) for index in range(len(clusters))]
-    refs = tree.xpath('//div[@id="refs"]')
-    bibliography = _inner(refs[0]) if refs else ""
-    return Formatted(formatted, note_style, bibliography)
+    empty = Formatted([], note_style, "")
+    wanted = [index for index, job in enumerate(jobs) if job.clusters or job.with_bibliography]
+    if not wanted:
+        return lambda: [empty] * len(jobs)
+    source = _pandoc_source([jobs[index] for index in wanted])
+    output = _in_background(_pandoc, source, str(bib), str(csl), bib.stat().st_mtime_ns, csl.stat().st_mtime_ns)
+
+    def result() -> list[Formatted]:
+        tree = _output_tree(output())
+        notes = {li.get("id"): li for li in tree.xpath('//section[@id="footnotes"]//li')}
+        formatted = [empty] * len(jobs)
+        for group, index in enumerate(wanted):
+            formatted[index] = _group_result(tree, notes, group, len(jobs[index].clusters), note_style)
+        return formatted
+    return result
 
 
-def _pandoc_source(clusters: list[Cluster], with_bibliography: bool) -> str:
-    """Clusters as pandoc Markdown, each in a span with an id, all in running text: pandoc
-    would put a citation inside a note in parentheses; as its own note it reads as a note."""
-    lines = [f"[{cluster.text}]{{#cite-{index}}}" for index, cluster in enumerate(clusters)]
-    if with_bibliography:
-        lines.append("::: {#refs}\n:::")
-    return "\n\n".join(lines) + "\n"
+def _in_background(function: Callable, *args) -> Callable:
+    """``function(*args)`` in a thread (it waits on pandoc, so it hardly holds the GIL); the
+    function returned waits for its result or raises its exception."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+def _pandoc_source(jobs: list[CitationJob]) -> str:
+    """Each job a group; its clusters as pandoc Markdown, each in a span with an id, all in
+    running text: pandoc would put a citation inside a note in parentheses; as its own note it
+    reads as a note."""
+    groups = []
+    for group, job in enumerate(jobs):
+        # a line break in a cluster is a space, and may not end its group (a line of colons would)
+        lines = [f"[{cluster.text.replace(chr(10), ' ')}]{{#cite-{group}-{index}}}"
+                 for index, cluster in enumerate(job.clusters)]
+        if job.with_bibliography:
+            lines.append("::: {#refs}\n:::")
+        refs = " refs=1" if job.with_bibliography else ""
+        groups.append(f":::: {{#group-{group} .citation-group lang='{job.lang}'{refs}}}\n"
+                      + "\n\n".join(lines) + "\n::::")
+    return "\n\n".join(groups) + "\n"
 
 
 @lru_cache(maxsize=64)
-def _pandoc(source: str, bib: str, csl: str, lang: str, bib_mtime: int) -> str:
+def _pandoc(source: str, bib: str, csl: str, bib_mtime: int, csl_mtime: int) -> str:
+    import tempfile
+
     import pypandoc
 
-    result = subprocess.run(
-        # raw HTML and TeX off: a locator is text, whatever it looks like
-        [pypandoc.get_pandoc_path(), "--from=markdown-raw_html-raw_tex-raw_attribute", "--to=html5", "--citeproc", "--wrap=none",
-         f"--bibliography={bib}", f"--csl={csl}", f"--metadata=lang:{lang}",
-         *([] if "{#refs}" in source else ["--metadata=suppress-bibliography:true"])],
-        input=source, capture_output=True, text=True, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        groups = Path(tmp) / "groups.lua"
+        groups.write_text(GROUPS_FILTER, encoding="utf-8")
+        result = subprocess.run(
+            # raw HTML and TeX off: a locator is text, whatever it looks like
+            [pypandoc.get_pandoc_path(), "--from=markdown-raw_html-raw_tex-raw_attribute", "--to=html5", "--wrap=none",
+             f"--lua-filter={groups}", f"--bibliography={bib}", f"--csl={csl}"],
+            input=source, capture_output=True, text=True, check=True)
     return result.stdout
 
 
-def _cluster_html(tree, notes: dict, index: int) -> str:
-    span = tree.xpath(f'//span[@id="cite-{index}"]')[0]
+def _output_tree(output: str):
+    tree = lxml_html.fragment_fromstring(output, create_parent="div")
+    for back in tree.xpath('//a[contains(@class, "footnote-back")]'):
+        back.drop_tree()
+    return tree
+
+
+def _group_result(tree, notes: dict, group: int, count: int, note_style: bool) -> Formatted:
+    root = tree.xpath(f'//div[@id="group-{group}"]')[0]
+    clusters = [_cluster_html(root, notes, f"cite-{group}-{index}") for index in range(count)]
+    refs = root.xpath('.//div[@id="refs"]')
+    return Formatted(clusters, note_style, _inner(refs[0]) if refs else "")
+
+
+def _cluster_html(root, notes: dict, span_id: str) -> str:
+    span = root.xpath(f'.//span[@id="{span_id}"]')[0]
     ref = span.xpath('.//a[contains(@class, "footnote-ref")]')
     if ref:  # a note style turned the body citation into a note: take the note's text
         note = notes[ref[0].get("href").lstrip("#")]

@@ -84,6 +84,7 @@ class WordWriter:
         self.footnotes = ooxml.Footnotes(self.document.part)
         self.rtl = self.tree.get("dir") == "rtl"
         self.lang = self.tree.get("lang", "en")
+        self.part_lang: str | None = None  # inside an element in another language than the document's
         self.bookmark_ids = itertools.count(1)
         self.control_ids = itertools.count(1)
 
@@ -156,6 +157,18 @@ class WordWriter:
         return paragraph
 
     def block(self, node, style: str | None) -> None:
+        if not isinstance(node.tag, str) or not node.get("lang"):
+            return self._block(node, style)
+        # a part in another language (a fragment not translated yet): its paragraphs and runs
+        # say which, and which way it is written, for screen readers and Word's spelling
+        saved = self.rtl, self.part_lang
+        self.rtl, self.part_lang = node.get("dir") == "rtl", node.get("lang")
+        try:
+            self._block(node, style)
+        finally:
+            self.rtl, self.part_lang = saved
+
+    def _block(self, node, style: str | None) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         classes = set((node.get("class") or "").split())
         if tag in SKIPPED or not tag:
@@ -298,7 +311,9 @@ class WordWriter:
             properties.append(ooxml.element("w:vertAlign", {"w:val": "superscript"}))
         if self.rtl:
             properties.append(ooxml.element("w:rtl"))
-            properties.append(ooxml.element("w:lang", {"w:bidi": self.lang}))
+            properties.append(ooxml.element("w:lang", {"w:bidi": self.part_lang or self.lang}))
+        elif self.part_lang:
+            properties.append(ooxml.element("w:lang", {"w:val": self.part_lang}))
         return properties
 
     def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:

@@ -481,3 +481,64 @@ def test_unknown_selection_exits_with_2(project: Path, args: tuple[str, str]) ->
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"'{args[1]}'" in done.stderr and "choose from" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- verifying the written files ----------------------------------------------------------------
+
+
+def _pdf_with_links(*actions: dict) -> bytes:
+    """A one-page PDF with a named destination 'annex' and a link annotation per action."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    pdf.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(
+        Names=pikepdf.Array([pikepdf.String("annex"), pikepdf.Array([page.obj, pikepdf.Name.Fit])])))
+    page.obj.Annots = pdf.make_indirect(pikepdf.Array([
+        pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 10, 10], **action)
+        for action in actions]))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_verify_pdf_accepts_every_link_that_resolves() -> None:
+    import io
+
+    import pikepdf
+
+    from pressroom.verify import verify_pdf
+
+    data = _pdf_with_links(
+        {"Dest": pikepdf.String("annex")},
+        {"Dest": pikepdf.Array([0, pikepdf.Name.Fit])},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("qa.pdf"), D=pikepdf.String("x"))},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/a"))},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("qa.print.pdf#top"))})
+    report = Report()
+    verify_pdf(io.BytesIO(data), "output/en/x.pdf", {"https://example.org/a"}, report)
+    assert report.items == []
+
+
+def test_verify_pdf_names_each_broken_link_by_page() -> None:
+    import io
+
+    import pikepdf
+
+    from pressroom.verify import verify_pdf
+
+    data = _pdf_with_links(
+        {"Dest": pikepdf.String("nowhere")},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("../etc/qa.pdf"))},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(""))},
+        {"A": pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/other"))})
+    report = Report()
+    verify_pdf(io.BytesIO(data), "output/en/x.pdf", {"https://example.org/a"}, report)
+    assert [str(d).split(" — ")[0] for d in report.errors] == [
+        "output/en/x.pdf: page 1: link to missing destination 'nowhere'",
+        "output/en/x.pdf: page 1: link to another file '../etc/qa.pdf'",
+        "output/en/x.pdf: page 1: link with an empty target",
+        "output/en/x.pdf: page 1: link to 'https://example.org/other', which no fragment links to"]

@@ -1,6 +1,6 @@
-"""Each locale says what it lacks: fragments taken from the source locale, fragments whose
-source changed since translation, and translations that lost a note, a citation key, a link
-target or a heading id of their source."""
+"""Each locale says what it lacks: documents and fragments taken from the source locale,
+fragments whose source changed since translation, and translations that lost a note, a citation
+key, a link target or a heading id of their source."""
 
 from ..content import fragment_path
 from ..translations import recorded_hash, source_hash, token_differences
@@ -11,6 +11,9 @@ from . import Context, check
 def translations(ctx: Context) -> None:
     pack = ctx.pack
     for (doc_id, locale), document in sorted(ctx.documents.items()):
+        if document.locale != locale:  # nothing of its own in this locale: the source document itself
+            _untranslated_document(ctx, doc_id, locale, document.locale)
+            continue
         for fragment in document.fragments:
             if fragment.fallback:
                 ctx.report.warning(f"content/{locale}/{doc_id}/{fragment.name}", None,
@@ -20,6 +23,14 @@ def translations(ctx: Context) -> None:
                 source = fragment_path(pack, pack.source_locale, doc_id, fragment.name)
                 if source.is_file():
                     _compare(ctx, fragment, source)
+
+
+def _untranslated_document(ctx: Context, doc_id: str, locale: str, source: str) -> None:
+    """One warning for the whole document, not one per fragment: it is the source document."""
+    ctx.report.warning(f"content/{locale}/{doc_id}/", None,
+                       f"not translated: output/{locale}/{doc_id}.* is the untranslated {source!r} document",
+                       f"to translate it, copy the files of content/{source}/{doc_id}/ into content/{locale}/{doc_id}/ "
+                       f"and translate them, or export them with invoke i18n.export {locale} (docs/translating.md)")
 
 
 @check("stray-translations")
