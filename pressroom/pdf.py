@@ -88,12 +88,12 @@ def _finish(pdf: bytes, base: str, assembled: Assembled, tagged: bool) -> bytes:
     return out.getvalue()
 
 
-def _tidy_radio_groups(document) -> bool:
+def _tidy_radio_groups(document) -> None:
     """WeasyPrint lists each radio button in /AcroForm /Fields and names it like its group
     (qpdf: "loop detected"; readers see a phantom "group.group"): keep only the groups."""
     form = document.Root.get("/AcroForm")
     if form is None:
-        return False
+        return
     fields = list(form.Fields)
     kids = [f for f in fields if "/Parent" in f]
     for kid in kids:
@@ -101,13 +101,12 @@ def _tidy_radio_groups(document) -> bool:
             del kid["/T"]
     if kids:
         form.Fields = pikepdf.Array([f for f in fields if "/Parent" not in f])
-    return bool(kids)
 
 
-def _remote_links(document, base: str) -> bool:
+def _remote_links(document, base: str) -> None:
     """Links to a sibling PDF come out of WeasyPrint as absolute file: URIs under the
-    templates folder; make them GoToR actions (another file, a named destination)."""
-    changed = False
+    templates folder; make them GoToR actions (another file, a named destination). Their
+    description, which held that URI, is rewritten by ``describe_links``."""
     for page in document.pages:
         for annotation in page.get("/Annots", []):
             action = annotation.get("/A")
@@ -117,8 +116,6 @@ def _remote_links(document, base: str) -> bool:
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String(filename),
                                                   D=pikepdf.String(anchor) if anchor else pikepdf.Array([0, pikepdf.Name.Fit]),
                                                   NewWindow=False)
-                changed = True
-    return changed
 
 
 def _link_siblings(html: str, edition: str, first_edition: str) -> str:

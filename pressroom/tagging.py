@@ -7,12 +7,13 @@ three nested links, and the running header and page numbers are tagged content t
 structure element owns. Two steps mend it:
 
 1. ``semantic_tags()`` wraps WeasyPrint's tree builder while it runs: every structure element
-   gets the role its HTML element means (``ROLES``) and a private key naming that element.
+   gets the role its HTML element means (``role_of``) and a private key naming that element.
 2. ``restructure()`` then rebuilds the tree with pikepdf from those keys: pieces of one element
    split by pages are joined, each footnote (``Note``, with the ``ID`` PDF/UA requires) is read
-   right after its call (``Reference``), wrappers and meaningless text spans are dissolved,
-   content no element owns becomes a pagination artifact, and every form field is named by its
-   label (``TU``).
+   right after its call (``Reference``), wrappers and meaningless text spans are dissolved, and
+   content no element owns becomes an artifact (pagination or layout).
+
+``name_fields`` and ``describe_links`` give form fields and links the names a reader announces.
 
 The private key never leaves this module: ``restructure`` writes a fresh tree without it.
 """
@@ -26,13 +27,14 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import pikepdf
+import pydyf
 from pikepdf import Array, Dictionary, Name, String
 
 KEY = "PressroomKey"  # on WeasyPrint's pydyf dictionaries, during the render only
 UNWRAP = "_Unwrap"  # a role meaning "replace me by my kids"
 DECORATION = "_Decoration"  # a role meaning "not content: make me an artifact"
-ROLE_MAP = {"Aside": "Div"}
-INLINE = {"em", "strong", "i", "b", "small", "sup", "sub", "cite", "abbr", "mark", "u", "s"}  # our own roles, for PDF 1.7 readers (PDF 2.0 has Aside)
+ROLE_MAP = {"Aside": "Div"}  # our own roles, for PDF 1.7 readers (PDF 2.0 has Aside)
+INLINE = {"em", "strong", "i", "b", "small", "sup", "sub", "cite", "abbr", "mark", "u", "s"}
 
 
 def role_of(box, parents: dict) -> str | None:
@@ -115,7 +117,6 @@ def _annotate(element, box, keys: dict[int, int], built: dict[int, int], parents
             element["S"] = f"/{role}"
         lang = box.element.get("lang")
         if lang:
-            import pydyf
             element["Lang"] = pydyf.String(lang)
     element[KEY] = key
     built[id(box)] = key
