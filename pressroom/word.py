@@ -27,6 +27,7 @@ from .assemble import TEMPLATES, Assembled
 REFERENCE = TEMPLATES / "reference.docx"
 BLOCK_STYLES = {"definition": "Definition", "lead": "Lead", "back-cover": "Back Cover"}
 SKIPPED = {"aside", "script", "style", "head"}
+INLINE = {"a", "abbr", "b", "br", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup"}
 
 # name: (type, base, font, size pt, bold, italic, space after pt) — the pack's look, added when
 # reference.docx lacks the style (an edited reference.docx wins).
@@ -205,7 +206,7 @@ class WordWriter:
             self._children(node, block_style)
 
     def _children(self, node, style: str | None) -> None:
-        if (node.text or "").strip():
+        if _has_inline_content(node):
             self.inline_paragraph(node, style, shallow=True)
         for child in node:
             self.block(child, style)
@@ -243,7 +244,8 @@ class WordWriter:
     def _list(self, node, tag: str, level: int) -> None:
         style = ("List Bullet" if tag == "ul" else "List Number") + (f" {level}" if level > 1 else "")
         for item in node.findall("li"):
-            self.inline_paragraph(item, style, shallow=True)
+            if _has_inline_content(item):  # a loose item's text is in its paragraphs: no empty bullet
+                self.inline_paragraph(item, style, shallow=True)
             for child in item:
                 if child.tag in ("ul", "ol"):
                     self._list(child, child.tag, min(level + 1, 3))
@@ -370,6 +372,11 @@ class WordWriter:
                 self._inline_child(child, child.tag if isinstance(child.tag, str) else "", paragraph, frozenset(), None)
             self._text(paragraph, child.tail, frozenset())
         target.append(self.footnotes.reference(note_id))
+
+
+def _has_inline_content(node) -> bool:
+    """Text or inline elements of its own, beside its block children."""
+    return bool((node.text or "").strip()) or any(child.tag in INLINE or (child.tail or "").strip() for child in node)
 
 
 def _text(node) -> str:

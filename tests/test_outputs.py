@@ -215,6 +215,19 @@ def test_docx_headings_are_word_headings(built_en: Path, doc_id: str) -> None:
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
+def test_docx_list_items_are_one_bullet_each(built_en: Path, doc_id: str) -> None:
+    """A loose list item (<li><p>…</p></li>) is one bullet with its text, not an empty bullet
+    followed by the text."""
+    tree = assembled(built_en, doc_id)
+    for note in tree.xpath('//span[@class="footnote"]'):  # a note is in footnotes.xml, not the item
+        note.drop_tree()
+    items = [collapse(li.text_content()) for li in tree.find(".//main").iter("li") if li.find("ul") is None]
+    document = docx.Document(str(out(built_en, f"{doc_id}.docx")))
+    bullets = [collapse(p.text) for p in document.paragraphs if p.style.name.startswith(("List Bullet", "List Number"))]
+    assert bullets == items
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
 def test_docx_cover_title_and_subtitle_styles(built_en: Path, doc_id: str) -> None:
     declared = pack_yaml(built_en)["documents"][doc_id]
     document = docx.Document(str(out(built_en, f"{doc_id}.docx")))
