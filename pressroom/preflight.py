@@ -43,6 +43,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from .config import Edition, Pack
 from .diagnostics import Report
+from .tagging import content_of
 
 OUTPUT = Path("output")
 A4 = (595.28, 841.89)  # the pack's trim (templates/pack.css: @page { size: A4 })
@@ -585,12 +586,11 @@ def _marked_kids(element: Dictionary) -> Iterator[tuple[str, tuple]]:
     page = element.get("/Pg")
     kids = element.get("/K")
     for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
-        if isinstance(kid, int) and page is not None:
-            yield "mcid", (page.objgen, int(kid))
-        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
-            yield "mcid", (kid.get("/Pg", page).objgen, int(kid.MCID))
-        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
-            yield "annotation", kid.Obj.objgen
+        content = content_of(kid, page) if isinstance(kid, (int, Dictionary)) else None
+        if content is not None and content.annotation is not None:
+            yield "annotation", content.annotation.objgen
+        elif content is not None and content.page is not None:
+            yield "mcid", (content.page.objgen, content.mcid)
 
 
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}

@@ -153,11 +153,11 @@ def restructure(pdf: pikepdf.Pdf) -> None:
     if tree is None:
         return
     document = _read(tree.K[0] if isinstance(tree.K, Array) else tree.K, None)
-    listed, in_tree = _owned_mcids(tree), _owned(document)
+    in_tree = _owned(document)
     document.kids = _tidy(_move_notes(document.kids))
     _merge(document)
     _write(pdf, tree, document)
-    _artifacts(pdf, listed, _owned(document), in_tree)
+    _artifacts(pdf, _owned(document), in_tree)
 
 
 def _read(element: Dictionary, page: Dictionary | None) -> Node:
@@ -167,15 +167,20 @@ def _read(element: Dictionary, page: Dictionary | None) -> Node:
                 {k: element[k] for k in KEPT if k in element})
     kids = element.get("/K", Array())
     for kid in (kids if isinstance(kids, Array) else [kids]):
-        if isinstance(kid, int):
-            node.kids.append(Content(page, mcid=int(kid)))
-        elif kid.get("/Type") == Name.MCR:
-            node.kids.append(Content(kid.get("/Pg", page), mcid=int(kid.MCID)))
-        elif kid.get("/Type") == Name.OBJR:
-            node.kids.append(Content(kid.get("/Pg", page), annotation=kid.Obj))
-        else:
-            node.kids.append(_read(kid, page))
+        node.kids.append(content_of(kid, page) or _read(kid, page))
     return node
+
+
+def content_of(kid, page: Dictionary | None) -> Content | None:
+    """A structure element's kid as the content it owns (an MCID, a marked-content reference, an
+    annotation), on ``page`` unless it names its own; None when the kid is an element."""
+    if isinstance(kid, int):
+        return Content(page, mcid=int(kid))
+    if kid.get("/Type") == Name.MCR:
+        return Content(kid.get("/Pg", page), mcid=int(kid.MCID))
+    if kid.get("/Type") == Name.OBJR:
+        return Content(kid.get("/Pg", page), annotation=kid.Obj)
+    return None
 
 
 def _move_notes(kids: list) -> list:
@@ -309,16 +314,6 @@ def _first_page(node: Node) -> Dictionary | None:
     return None
 
 
-def _owned_mcids(tree: Dictionary) -> dict[int, set[int]]:
-    """Per page index: the MCIDs WeasyPrint's parent tree lists."""
-    nums = tree.ParentTree.get("/Nums", Array())
-    owned: dict[int, set[int]] = {}
-    for index, value in zip(list(nums)[::2], list(nums)[1::2]):
-        if isinstance(value, Array):
-            owned[int(index)] = {i for i in range(len(value))}
-    return owned
-
-
 def _owned(document: Node) -> dict[tuple, set[int]]:
     owned: dict[tuple, set[int]] = {}
     for node in _walk([document]):
@@ -328,25 +323,24 @@ def _owned(document: Node) -> dict[tuple, set[int]]:
     return owned
 
 
-def _artifacts(pdf: pikepdf.Pdf, listed: dict[int, set[int]], owned: dict[tuple, set[int]],
-               in_tree: dict[tuple, set[int]]) -> None:
-    """Content that no element owns becomes an artifact: layout when WeasyPrint's tree had it
-    (decoration, spacing), pagination when it had not (the running header, the page numbers).
-    A pattern on WeasyPrint's own ``/Tag <</MCID n>> BDC`` is ten
-    times faster than parsing the content streams, and only those operators change."""
-    for index, page in enumerate(pdf.pages):
-        orphans = listed.get(index, set()) - owned.get(page.objgen, set())
-        if not orphans:
-            continue
-        decorative = in_tree.get(page.objgen, set())
+def _artifacts(pdf: pikepdf.Pdf, owned: dict[tuple, set[int]], in_tree: dict[tuple, set[int]]) -> None:
+    """Marked content that no element owns becomes an artifact: layout when WeasyPrint's tree had
+    it (decoration, spacing), pagination when it had not (the running header, the page numbers).
+    A pattern on WeasyPrint's own ``/Tag <</MCID n>> BDC`` is ten times faster than parsing the
+    content streams, and only those operators change."""
+    for page in pdf.pages:
+        mine, decorative = owned.get(page.objgen, set()), in_tree.get(page.objgen, set())
 
         def artifact(match: re.Match) -> bytes:
             mcid = int(match.group(1))
-            if mcid not in orphans:
+            if mcid in mine:
                 return match.group(0)
             return b"/Artifact <</Type /Layout>> BDC" if mcid in decorative else b"/Artifact <</Type /Pagination>> BDC"
         page.contents_coalesce()
-        page.Contents = pdf.make_stream(MARKED.sub(artifact, page.Contents.read_bytes()))
+        content = page.Contents.read_bytes()
+        marked = MARKED.sub(artifact, content)
+        if marked != content:
+            page.Contents = pdf.make_stream(marked)
 
 
 def name_fields(pdf: pikepdf.Pdf, html_tree) -> None:
