@@ -19,7 +19,7 @@ def _split(value: str | None) -> list[str] | None:
 
 def _run(action, debug: bool = False) -> None:
     """Call ``action``; turn our errors into messages and exit codes, never a traceback."""
-    from pressroom.cli import run
+    from pressroom.commands.cli import run
     run(action, debug=debug)
 
 
@@ -32,7 +32,7 @@ def _run(action, debug: bool = False) -> None:
 def build(c, doc=None, locale=None, format=None, edition=None, force=False, no_check=False, strict=False, jobs=0,
           debug=False):
     """Build the pack into output/<locale>/ (only what changed)."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.build(ROOT, _split(doc), _split(locale), _split(format), editions=_split(edition), force=force,
                            check=not no_check, strict=strict, jobs=jobs or None), debug)
 
@@ -41,7 +41,7 @@ def build(c, doc=None, locale=None, format=None, edition=None, force=False, no_c
             "format": "text or json", "debug": "show tracebacks"})
 def check(c, offline=False, strict=False, format="text", debug=False):
     """Check every document in every locale without writing outputs."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.check(ROOT, offline=offline, strict=strict, output_format=format), debug)
 
 
@@ -56,7 +56,7 @@ def clean(c):
 @task(name="reference-docx")
 def reference_docx(c):
     """Write templates/reference.docx with the pack's Word styles (then restyle it in Word)."""
-    from pressroom.word import make_reference
+    from pressroom.write.docx.styles import make_reference
     make_reference(ROOT / "templates" / "reference.docx")
     print("wrote templates/reference.docx")
 
@@ -64,14 +64,14 @@ def reference_docx(c):
 @task(help={"strict": "exit non-zero when any fragment is missing or outdated"})
 def translations(c, strict=False):
     """Per locale: translated, missing, outdated fragments and template-string coverage."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.translations(ROOT, strict=strict))
 
 
 @task
 def extract(c):
     """Collect the templates' strings into templates/locales/messages.pot."""
-    from pressroom import i18n
+    from pressroom.commands import i18n
     catalog = i18n.extract(ROOT)
     print(f"{len([m for m in catalog if m.id])} strings in templates/locales/messages.pot")
 
@@ -79,57 +79,58 @@ def extract(c):
 @task(help={"locale": "locales, comma-separated (default: every translated locale)"})
 def update(c, locale=None):
     """Merge messages.pot into each locale's messages.po (changed strings become fuzzy)."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.i18n_update(ROOT, _split(locale)))
 
 
 @task(name="compile")
 def compile_(c):
     """Compile every messages.po to .mo (fuzzy entries left out)."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.i18n_compile(ROOT))
 
 
 @task(help={"out": "where to write the PO files (default: output/i18n/LOCALE)"})
 def export(c, locale, out=None):
     """Write the source fragments as PO files for a translator's CAT tool."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.i18n_export(ROOT, locale, Path(out) if out else None))
 
 
 @task(name="import", help={"dir": "the folder of translated PO files (default: output/i18n/LOCALE)"})
 def import_(c, locale, dir=None):
     """Bring translated PO files back into content/LOCALE/, checking notes, keys and links survive."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.i18n_import(ROOT, locale, Path(dir) if dir else None))
 
 
 @task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild"})
 def watch(c, port=8000, doc=None, locale=None):
     """Rebuild on save and serve a live HTML preview on http://127.0.0.1:PORT/."""
-    from pressroom.watch import watch as run_watch
+    from pressroom.commands.watch import watch as run_watch
     run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale))
 
 
-@task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write"})
-def collect(c, directory, out="responses.csv"):
+@task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write",
+            "xlsx": "also write the table as an Excel workbook beside the CSV"})
+def collect(c, directory, out="responses.csv", xlsx=False):
     """Read every filled response form in DIRECTORY into one CSV: a row per response, a column per field."""
-    from pressroom import cli
-    _run(lambda: cli.collect(ROOT, Path(directory), Path(out)))
+    from pressroom.commands import cli
+    _run(lambda: cli.collect(ROOT, Path(directory), Path(out), xlsx=xlsx))
 
 
 @task(help={"locale": "locales, comma-separated (default: all)", "doc": "documents, comma-separated",
             "strict": "warnings (skipped heading levels, language) fail too", "debug": "show tracebacks"})
 def preflight(c, locale=None, doc=None, strict=False, debug=False):
     """Check the built PDFs as a printer would: boxes, fonts, images, tagging, booklet pages."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.preflight(ROOT, _split(locale), _split(doc), strict=strict), debug)
 
 
 @task(help={"no_build": "package output/ as it is, without building", "debug": "show tracebacks"})
 def package(c, locale, no_build=False, debug=False):
     """Package one locale's print PDFs for the printer: output/print/<pack>-<locale>-<deadline>/ and a zip."""
-    from pressroom import cli
+    from pressroom.commands import cli
     _run(lambda: cli.package(ROOT, locale, build_first=not no_build), debug)
 
 

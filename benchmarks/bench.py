@@ -158,9 +158,9 @@ def prepare_floor(root: Path) -> Path:
     import json
 
     from pressroom.build import assemble_all
-    from pressroom.config import load_pack
+    from pressroom.read.pack import load_pack
     from pressroom.diagnostics import Report
-    from pressroom.pdf import _link_siblings
+    from pressroom.write.pdf.writer import _link_siblings
 
     pack = load_pack(root)
     edition, first = pack.editions[0], pack.editions[0].name

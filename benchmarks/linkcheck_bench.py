@@ -1,4 +1,4 @@
-"""Benchmark of pressroom.linkcheck: 50 distinct URLs answering after 200 ms, cold then from the cache.
+"""Benchmark of pressroom.checks.linkcheck: 50 distinct URLs answering after 200 ms, cold then from the cache.
 
     python benchmarks/linkcheck_bench.py
 
@@ -17,7 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # pressroom, and the test serve
 
 from linkserver import LinkServer  # noqa: E402
 
-from pressroom.linkcheck import LinkPolicy, LinkResult, check_urls  # noqa: E402
+from pressroom.checks.linkcheck import LinkPolicy, LinkResult, check_urls  # noqa: E402
 
 URL_COUNT = 50
 # One local host answering in 200 ms: 10 at a time gives 5 waves, about 1 s. The default of 4 per host

@@ -14,9 +14,9 @@ from pdftext import Element, structure
 from pikepdf import Array, Dictionary, Name
 
 from pressroom.build import assemble_all
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import Report
-from pressroom.preflight import check_pdf
+from pressroom.inspect.preflight import check_pdf
 
 
 def squash(text: str) -> str:

@@ -25,10 +25,10 @@ import pytest
 
 from conftest import copy_project, invoke, snapshot
 from pressroom.assemble import assemble
-from pressroom.bibliography import load_bibliography
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import build
-from pressroom.config import load_pack
-from pressroom.content import MAX_FRAGMENT_BYTES
+from pressroom.read.pack import load_pack
+from pressroom.read.fragments import MAX_FRAGMENT_BYTES
 from pressroom.diagnostics import ContentError, Diagnostic, Report, UsageError
 
 SELECTION = {"docs": ["qa"], "locales": ["en"], "formats": ["docx"]}

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import snapshot
 from pressroom import checks
-from pressroom.bibliography import load_bibliography
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import assemble_all, build
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Report
 
 REAL_WORLD = Path("/work/shared/testdata/real-world.bib")

@@ -8,8 +8,8 @@ from conftest import needs
 from pypdf import PdfReader
 
 from pressroom.build import build
-from pressroom.config import load_pack
-from pressroom.preflight import preflight
+from pressroom.read.pack import load_pack
+from pressroom.commands.preflight import preflight
 
 COLOPHON = "Printed for Amnesty International UK members"
 

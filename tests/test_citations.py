@@ -17,12 +17,12 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, append, copy_project, snapshot
-from pressroom.bibliography import Cluster, format_citations, is_note_style
+from pressroom.assemble.citations import Cluster, format_citations, is_note_style
 from pressroom.build import assemble_all, build
-from pressroom.config import load_pack
-from pressroom.content import Fragment
+from pressroom.read.pack import load_pack
+from pressroom.model import Fragment
 from pressroom.diagnostics import ContentError, Report
-from pressroom.markdown import render_fragment
+from pressroom.read.markdown import render_fragment
 
 CSL = ROOT / "templates" / "csl" / "chicago-notes-bibliography.csl"
 W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}

@@ -17,11 +17,11 @@ from lxml import html as lxml_html
 
 from conftest import ROOT
 from pressroom.assemble import assemble
-from pressroom.bibliography import load_bibliography
-from pressroom.config import load_pack
-from pressroom.content import read_fragment, split_front_matter
+from pressroom.read.bibliography import load_bibliography
+from pressroom.read.pack import load_pack
+from pressroom.read.fragments import read_fragment, split_front_matter
 from pressroom.diagnostics import Report
-from pressroom.markdown import render_fragment
+from pressroom.read.markdown import render_fragment
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 SOURCE_MAPS = sorted((ROOT / "tests" / "data").glob("source-map-*.yaml"))

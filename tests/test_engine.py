@@ -16,11 +16,11 @@ import pytest
 
 from conftest import ROOT, copy_project, invoke, snapshot
 from pressroom.assemble import assemble
-from pressroom.bibliography import load_bibliography
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import build
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Diagnostic, Report, UsageError
-from pressroom.pdf import ProjectFetcher
+from pressroom.write.pdf.fetcher import ProjectFetcher
 
 PACK = "content/pack.yaml"
 PACK_LINES = (ROOT / PACK).read_text(encoding="utf-8").splitlines()
@@ -510,7 +510,7 @@ def test_verify_pdf_accepts_every_link_that_resolves() -> None:
 
     import pikepdf
 
-    from pressroom.verify import verify_pdf
+    from pressroom.inspect.verify import verify_pdf
 
     data = _pdf_with_links(
         {"Dest": pikepdf.String("annex")},
@@ -528,7 +528,7 @@ def test_verify_pdf_names_each_broken_link_by_page() -> None:
 
     import pikepdf
 
-    from pressroom.verify import verify_pdf
+    from pressroom.inspect.verify import verify_pdf
 
     data = _pdf_with_links(
         {"Dest": pikepdf.String("nowhere")},

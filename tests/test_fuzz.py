@@ -26,12 +26,14 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from conftest import copy_project
-from pressroom.assemble import Assembled, assemble
-from pressroom.bibliography import load_bibliography
-from pressroom.config import load_pack
-from pressroom.content import FRONT_MATTER_KEYS, Fragment, decode, split_front_matter
+from pressroom.assemble import assemble
+from pressroom.model import Assembled
+from pressroom.read.bibliography import load_bibliography
+from pressroom.read.pack import load_pack
+from pressroom.model import Fragment
+from pressroom.read.fragments import FRONT_MATTER_KEYS, decode, split_front_matter
 from pressroom.diagnostics import Report
-from pressroom.markdown import LINK_SCHEMES, render_fragment
+from pressroom.read.markdown import LINK_SCHEMES, render_fragment
 
 SHOWN = "content/en/qa/03-violence-and-numbers.md"
 RANDOM = bool(os.environ.get("PRESSROOM_FUZZ_RANDOM"))

@@ -25,12 +25,14 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from conftest import copy_project
-from pressroom.assemble import Assembled, assemble
-from pressroom.bibliography import load_bibliography
+from pressroom.assemble import assemble
+from pressroom.model import Assembled
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import build
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Report
-from pressroom.pdf import ProjectFetcher, write_pdf
+from pressroom.write.pdf.fetcher import ProjectFetcher
+from pressroom.write.pdf.writer import write_pdf
 
 FRAGMENT = "content/en/qa/03-violence-and-numbers.md"
 DRAFT = {"docs": ["qa"], "locales": ["en"], "formats": ["pdf", "docx"], "editions": ["screen"], "check": False}
@@ -313,7 +315,8 @@ def test_what_reaches_the_renderer_is_still_confined_to_the_project(project: Pat
     pack = load_pack(project)
     assembled = Assembled(pack.document("qa"), "en", HOSTILE_HTML.format(port=server.port), ())
     screen = next(e for e in pack.editions if e.name == "screen")
-    pdf, refused = write_pdf(assembled, dc_replace(screen, pdf_variant=None), project, pack.editions[0].name)
+    pdf, problems = write_pdf(assembled, dc_replace(screen, pdf_variant=None), project, pack.editions[0].name)
+    refused = [d.message.removeprefix("the PDF renderer refused to read ") for d in problems.errors]
     assert server.requests == [], f"the renderer made requests: {server.requests}"
     assert "file:///etc/passwd" in refused
     assert all(not url.startswith("file:") or "/etc/passwd" in url for url in refused), refused

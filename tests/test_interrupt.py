@@ -129,3 +129,39 @@ def test_a_second_build_is_refused_while_one_is_running(project: Path) -> None:
     assert "another build" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (project / "output" / "en" / "qa.docx").exists()
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temp_file(tmp_path: Path, monkeypatch) -> None:
+    """The disk fills up (or the process is stopped) after half the bytes: the printer still finds
+    the previous, complete PDF, and nothing else beside it."""
+    from pressroom.build import output
+
+    target = tmp_path / "output" / "en" / "guidance.pdf"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"%PDF-1.7 the previous, complete file")
+
+    class HalfWritten(OSError):
+        pass
+
+    real_write = io.BufferedWriter.write
+
+    def fail_half_way(self, data):
+        real_write(self, bytes(data)[: len(data) // 2])
+        raise HalfWritten(28, "No space left on device")
+
+    monkeypatch.setattr(output, "open", lambda path, mode: _FailingFile(path, mode, fail_half_way), raising=False)
+    with pytest.raises(HalfWritten):
+        output.write_atomic(target, b"%PDF-1.7 " + b"x" * 10_000)
+    assert target.read_bytes() == b"%PDF-1.7 the previous, complete file"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["guidance.pdf"]
+
+
+class _FailingFile(io.BufferedWriter):
+    """A real file whose ``write`` is replaced (io.BufferedWriter.write cannot be patched in place)."""
+
+    def __init__(self, path, mode, write):
+        super().__init__(io.FileIO(path, mode.replace("b", "")))
+        self._write = write
+
+    def write(self, data):
+        return self._write(self, data)

@@ -1,4 +1,4 @@
-"""Tests of pressroom.linkcheck against the local server of linkserver.py (no internet needed)."""
+"""Tests of pressroom.checks.linkcheck against the local server of linkserver.py (no internet needed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from linkserver import LinkServer, closed_port
 
-from pressroom.linkcheck import LinkPolicy, LinkResult, check_urls, url_problem
+from pressroom.checks.linkcheck import LinkPolicy, LinkResult, check_urls
+from pressroom.checks.urls import url_problem
 
 # Small timeouts and backoff keep the file fast; /slow answers after 2 s, well past the timeout.
 FAST = LinkPolicy(timeout=0.5, retries=2, backoff=0.05)

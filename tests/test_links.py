@@ -11,7 +11,7 @@ from conftest import append, invoke, snapshot
 from linkserver import LinkServer
 
 from pressroom.build import build
-from pressroom.check import check_pack
+from pressroom.commands.check import check_pack
 from pressroom.diagnostics import ContentError
 
 QA = "content/en/qa/03-violence-and-numbers.md"
@@ -69,3 +69,39 @@ def test_build_does_not_touch_the_network(project):
         append(project, QA, f"\nRead <{server.url('/ok')}>.\n")
         build(project, **SELECTION)
         assert server.count("/ok") == 0
+
+
+# --- verify reads the written DOCX itself -----------------------------------------------------------
+
+
+def test_verify_names_a_dangling_bookmark_and_an_undefined_relationship(built_en, tmp_path):
+    """A DOCX whose internal link names no bookmark and whose hyperlink names a relationship id its
+    part does not define is reported, each by name: the check looks at the package, not at us."""
+    import zipfile
+
+    from pressroom.diagnostics import Report
+    from pressroom.inspect.verify import verify_docx
+
+    source = built_en / "output" / "en" / "guidance.docx"
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(broken, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                anchor = text.split('w:anchor="', 1)[1].split('"', 1)[0]
+                rel_id = text.split('<w:hyperlink r:id="', 1)[1].split('"', 1)[0]
+                text = text.replace(f'w:anchor="{anchor}"', 'w:anchor="no-such-bookmark"', 1)
+                text = text.replace(f'<w:hyperlink r:id="{rel_id}"', '<w:hyperlink r:id="rId9999"', 1)
+                data = text.encode("utf-8")
+            copy.writestr(item, data)
+    report = Report()
+    verify_docx(broken, "output/en/guidance.docx", set(), report)
+    messages = [d.message for d in report.errors]
+    assert any("no-such-bookmark" in m for m in messages), messages
+    assert any("rId9999" in m for m in messages), messages
+    clean = Report()
+    with zipfile.ZipFile(source) as package:
+        allowed = set(package.read("word/_rels/document.xml.rels").decode().split('Target="')[1:])
+    verify_docx(source, "output/en/guidance.docx", {t.split('"')[0] for t in allowed}, clean)
+    assert not [d for d in clean.errors if "bookmark" in d.message or "no target" in d.message], clean.errors

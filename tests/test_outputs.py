@@ -23,10 +23,10 @@ from lxml import etree
 
 from conftest import copy_project, needs
 from pressroom.assemble import assemble
-from pressroom.bibliography import load_bibliography
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import build
-from pressroom.config import load_pack
-from pressroom.content import split_front_matter
+from pressroom.read.pack import load_pack
+from pressroom.read.fragments import split_front_matter
 from pressroom.diagnostics import Report
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

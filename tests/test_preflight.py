@@ -18,16 +18,21 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import needs
+from conftest import ROOT, needs
 from pikepdf import Array, Dictionary, Name
 from pypdf import PdfReader
 
-from pressroom.config import Edition, load_pack
+from pressroom.model import Edition
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Report
-from pressroom.package import MANIFEST, package, package_name
-from pressroom.preflight import check_pdf, pad_booklet, page_boxes, preflight
+from pressroom.commands.package import MANIFEST, package, package_name
+from pressroom.commands.preflight import preflight
+from pressroom.inspect.preflight import check_pdf
+from pressroom.pdfobjects import page_boxes
+from pressroom.write.pdf.booklet import pad_booklet
 
 MM = 72 / 25.4
+FONTS = ROOT / "templates" / "fonts"
 A4_BOX = (0.0, 0.0, 595.276, 841.89)
 BLEED = 3 * MM
 SCREEN = Edition("screen", pdf_variant="pdf/ua-1", forms=True)
@@ -240,11 +245,11 @@ def test_booklet_rule_and_padding(built_en: Path, tmp_path: Path) -> None:
         pdf.save(five)
     assert messages(check(five, BOOKLET)) == [
         "five.pdf: 5 pages: a saddle-stitched booklet needs a multiple of 4 — pad it to 8 pages "
-        "(preflight.pad_booklet) or cut the content"]
+        "(write/pdf/booklet.py) or cut the content"]
     colophon = "Printed by Example Print Ltd.\nAmnesty International UK, 2014"
-    padded_bytes = pad_booklet(five.read_bytes(), colophon, marks="crop cross")
+    padded_bytes = pad_booklet(five.read_bytes(), colophon, marks="crop cross", fonts=FONTS)
     time.sleep(1.1)  # fontTools dates font subsets to the second: a second later, the same bytes
-    assert pad_booklet(five.read_bytes(), colophon, marks="crop cross") == padded_bytes
+    assert pad_booklet(five.read_bytes(), colophon, marks="crop cross", fonts=FONTS) == padded_bytes
     padded = tmp_path / "padded.pdf"
     padded.write_bytes(padded_bytes)
     assert check(padded, BOOKLET).items == []  # 8 pages, fonts embedded, boxes as the rest
@@ -259,7 +264,7 @@ def test_booklet_rule_and_padding(built_en: Path, tmp_path: Path) -> None:
 
     assert text(6).strip() == text(7).strip() == ""
     assert text(8).split() == colophon.split()
-    assert pad_booklet(padded_bytes, colophon) == padded_bytes  # a multiple of 4 is left alone
+    assert pad_booklet(padded_bytes, colophon, fonts=FONTS) == padded_bytes  # a multiple of 4 is left alone
 
 
 # --- the printer's package --------------------------------------------------------------------

@@ -17,15 +17,16 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, append
-from pressroom import bibliography, checks
-from pressroom import build as build_module
-from pressroom.assemble import heading_text
-from pressroom.bibliography import CitationJob, Cluster, format_batch, format_citations
+from pressroom import checks
+from pressroom.assemble import citations as bibliography
+import pressroom.build.render as build_module
+from pressroom.assemble.structure import heading_text
+from pressroom.assemble.citations import CitationJob, Cluster, format_batch, format_citations
 from pressroom.build import assemble_all, build
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Report
-from pressroom.translations import status
-from pressroom.word import write_docx
+from pressroom.commands.translations import status
+from pressroom.write.docx.writer import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CSL = ROOT / "templates" / "csl" / "chicago-notes-bibliography.csl"

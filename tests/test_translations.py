@@ -13,12 +13,12 @@ from babel.messages.pofile import read_po, write_po
 from conftest import needs
 
 from pressroom.assemble import assemble
-from pressroom.bibliography import load_bibliography
+from pressroom.read.bibliography import load_bibliography
 from pressroom.build import build
-from pressroom.config import load_pack
+from pressroom.read.pack import load_pack
 from pressroom.diagnostics import ContentError, Report
-from pressroom.i18n import coverage, po_path
-from pressroom.translations import export, import_, status
+from pressroom.commands.i18n import coverage, po_path
+from pressroom.commands.translations import export, import_, status
 
 
 def assembled(root: Path, doc_id: str, locale: str):

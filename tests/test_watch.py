@@ -2,7 +2,7 @@
 
 import urllib.request
 
-from pressroom.watch import rebuild, serve
+from pressroom.commands.watch import rebuild, serve
 
 
 def test_preview_serves_the_assembled_document_and_a_new_version_after_a_rebuild(project):

@@ -1,4 +1,4 @@
-"""Checks over the assembled documents: each a small function registered by name.
+"""Checks: the assembled documents → diagnostics, each check a small function registered by name.
 
 A check reads the assembled HTML trees (never the fragments) and reports problems at the
 fragment line recorded in ``data-src``. ``run`` runs every registered check, so each run
@@ -7,60 +7,8 @@ shows every problem at once. Add a check by decorating a function with ``@check(
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Callable
+# Importing a check module registers its checks.
+from pressroom.checks import citations, footnotes, links, translations  # noqa: F401
+from pressroom.checks.registry import REGISTRY, Context, check, run, where
 
-from ..assemble import Assembled
-from ..bibliography import Bibliography
-from ..config import Pack
-from ..diagnostics import Report
-
-REGISTRY: dict[str, Callable[["Context"], None]] = {}
-
-
-@dataclass
-class Context:
-    pack: Pack
-    documents: dict[tuple[str, str], Assembled]
-    report: Report
-    bibliography: Bibliography | None = None
-    trees: dict = field(default_factory=dict)
-
-    def tree(self, key: tuple[str, str]):
-        if key not in self.trees:
-            self.trees[key] = self.documents[key].tree
-        return self.trees[key]
-
-    @cached_property
-    def items(self) -> list[tuple[tuple[str, str], object]]:
-        return [(key, self.tree(key)) for key in sorted(self.documents)]
-
-
-def check(name: str) -> Callable:
-    def register(function: Callable[[Context], None]) -> Callable[[Context], None]:
-        REGISTRY[name] = function
-        return function
-    return register
-
-
-def where(element) -> tuple[str, int | None]:
-    """The fragment path and line an element (or its nearest ancestor) came from."""
-    for node in element.iterancestors() if element.get("data-src") is None else [element]:
-        if node.get("data-src"):
-            break
-    src = node.get("data-src") or ""
-    path, _, line = src.rpartition(":")
-    return (path, int(line)) if line.isdigit() else (src or "content/pack.yaml", None)
-
-
-def run(pack: Pack, documents: dict, report: Report, bibliography: Bibliography | None = None,
-        only: list[str] | None = None) -> None:
-    built = {key: doc for key, doc in documents.items() if doc is not None}
-    context = Context(pack, built, report, bibliography)
-    for name, function in REGISTRY.items():
-        if only is None or name in only:
-            function(context)
-
-
-from . import citations, footnotes, links, translations  # noqa: E402,F401  (registers the checks)
+__all__ = ["REGISTRY", "Context", "check", "run", "where"]

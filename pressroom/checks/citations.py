@@ -1,6 +1,6 @@
 """Every citation key is in the bibliography; entries nobody cites or lists are warned."""
 
-from . import Context, check, where
+from pressroom.checks.registry import Context, check, where
 
 
 @check("citations")

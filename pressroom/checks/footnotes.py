@@ -1,6 +1,6 @@
 """Every footnote call has exactly one note and every note is called."""
 
-from . import Context, check, where
+from pressroom.checks.registry import Context, check, where
 
 MESSAGES = {
     "unresolved": ("footnote [^{label}] has no definition", 'add "[^{label}]: …" to this fragment'),

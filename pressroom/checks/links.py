@@ -1,7 +1,9 @@
 """Links reach something: ``#id`` in the same document, ``doc:other#id`` in the sibling of the
 same locale, and external URLs are well formed (the network part is ``invoke check``'s)."""
 
-from . import Context, check, where
+from pressroom.checks.registry import Context, check, where
+from pressroom.checks.urls import url_problem
+from pressroom.model import DOC_SCHEME, DocLink, doc_link
 
 
 @check("anchors")
@@ -15,12 +17,15 @@ def anchors(ctx: Context) -> None:
                 if href[1:] not in ids[(doc_id, locale)]:
                     _fail(ctx, link, f"link to #{href[1:]} reaches no heading of this document",
                           "give the heading {#" + href[1:] + "} or fix the link")
-            elif href.startswith("doc:"):
-                _cross_document(ctx, link, href[4:], locale, ids)
+            elif href.startswith(DOC_SCHEME):
+                _cross_document(ctx, link, doc_link(href), locale, ids)
 
 
-def _cross_document(ctx: Context, link, target: str, locale: str, ids: dict) -> None:
-    other, _, anchor = target.partition("#")
+def _cross_document(ctx: Context, link, target: DocLink | None, locale: str, ids: dict) -> None:
+    if target is None:
+        _fail(ctx, link, f"link to {link.get('href')!r} names no document", "write doc:document-id or doc:document-id#heading-id")
+        return
+    other, anchor = target.doc_id, target.anchor
     if other not in ctx.pack.documents:
         _fail(ctx, link, f"link to unknown document {other!r}", f"use one of: {', '.join(ctx.pack.documents)}")
     elif anchor and (other, locale) in ids and anchor not in ids[(other, locale)]:
@@ -41,8 +46,6 @@ def _duplicate_ids(ctx: Context, tree) -> None:
 
 @check("urls")
 def urls(ctx: Context) -> None:
-    from ..linkcheck import url_problem
-
     for _, tree in ctx.items:
         for link in tree.xpath('//a[starts-with(@href, "http")]'):
             problem = url_problem(link.get("href"))

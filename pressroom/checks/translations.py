@@ -2,9 +2,9 @@
 fragments whose source changed since translation, and translations that lost a note, a citation
 key, a link target or a heading id of their source."""
 
-from ..content import fragment_path
-from ..translations import recorded_hash, source_hash, token_differences
-from . import Context, check
+from pressroom.checks.registry import Context, check
+from pressroom.read.fragments import fragment_path
+from pressroom.read.translations import recorded_hash, source_hash, token_differences
 
 
 @check("translations")

@@ -1,0 +1,154 @@
+"""Fragments of one document in one locale → the assembled HTML document.
+
+The single source of truth for every check and every writer: fragments rendered (Markdown or
+form), joined, given their structure (pull quotes, unique heading ids, formatted citations),
+then poured into the document's Jinja template (autoescaped, strict about undefined names,
+translated through gettext). Fragments are data: they are never evaluated as templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+import jinja2
+import yaml
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from pressroom.assemble.citations import (CitationJob, Cluster, Formatted, apply_citations, citation_spans,
+                                          format_batch, is_in_note, style_path)
+from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, unique_heading_ids
+from pressroom.assemble.templates import environment, render_template, timestamp
+from pressroom.diagnostics import Report
+from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
+from pressroom.read.bibliography import Bibliography
+from pressroom.read.form import read_form
+from pressroom.read.fragments import decode, fragment_path, load_fragments
+from pressroom.read.locales import CATALOGUES, Locale
+from pressroom.read.markdown import render_fragment
+from pressroom.read.pack import YamlReader
+
+
+@dataclass
+class Draft:
+    """A document before its citations are formatted: pandoc formats those of many at once."""
+
+    doc: Document
+    locale: str
+    fragments: list[Fragment]
+    body: Any  # the joined fragments, an lxml element
+    citations: list  # the span.citation elements pandoc will format, in document order
+    job: CitationJob | None  # None: nothing for pandoc
+
+
+def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Assembled | None:
+    """Build the assembled document; problems go to ``report`` (None when it cannot be built)."""
+    drafted = draft(pack, doc, locale, bib, report)
+    return finish(pack, drafted, format_drafts(pack, bib, [drafted])()[0], report)
+
+
+def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Draft:
+    """Fragments read, rendered and joined; pull quotes, heading ids and citations found."""
+    lang = Locale(locale)
+    env = environment(pack.root, lang)
+    fragments = load_fragments(pack, doc, locale, report)
+    parts = [_render_part(f, env, report) for f in fragments]
+    body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
+    mark_pullquotes(body)
+    unique_heading_ids(body)
+    citations = citation_spans(body, bib)
+    wanted = bib.usable and bool(citations or doc.references)  # a broken .bib is reported by itself
+    job = CitationJob(tuple(Cluster(s.get("data-cluster"), is_in_note(s)) for s in citations), lang.bcp47,
+                      doc.references) if wanted else None
+    return Draft(doc, locale, fragments, body, citations, job)
+
+
+def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:
+    """Start formatting the citations of every draft in one pandoc run; see ``format_batch``."""
+    jobs = [d.job for d in drafts if d.job is not None]
+    if not jobs:
+        return lambda: [None] * len(drafts)
+    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style))
+
+    def result() -> list[Formatted | None]:
+        formatted = iter(pending())
+        return [next(formatted) if d.job is not None else None for d in drafts]
+    return result
+
+
+def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Report) -> Assembled | None:
+    """Citations put in place, then the document poured into its template."""
+    lang = Locale(drafted.locale)
+    body = drafted.body
+    references = apply_citations(drafted.citations, drafted.job, formatted) if formatted else ""
+    doc = localised(pack, drafted.doc, drafted.locale, report)
+    context = {
+        "pack": pack, "doc": doc, "locale": lang,
+        "deadline": lang.date(pack.deadline), "timestamp": timestamp(doc),
+        "body": Markup(inner_html(body)),
+        "contents": contents(body) if doc.contents else [],
+        "references": Markup(references),
+    }
+    html = render_template(environment(pack.root, lang), doc.template, context, report)
+    return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
+
+
+def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+    html = render_fragment(fragment, report) if fragment.kind == "markdown" else _render_form(fragment, env, report)
+    if not fragment.fallback:
+        return html
+    # A fragment not translated yet is in the source language: its wrapper says so, so that a
+    # screen reader switches voice, and hyphenation and Word's spelling follow the language.
+    source = Locale(fragment.locale)
+    return f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">{html}</div>'
+
+
+def is_source_copy(pack: Pack, doc: Document, locale: str) -> bool:
+    """The document has nothing of its own in ``locale`` (no fragment, no title in titles.yaml,
+    no template strings): it is the source locale's document, to be built once and shared."""
+    if locale == pack.source_locale or (pack.root / CATALOGUES / locale / "LC_MESSAGES" / "messages.po").is_file():
+        return False
+    if any(fragment_path(pack, locale, doc.id, name).is_file() for name in doc.fragments):
+        return False
+    return not _has_title(pack, doc, locale)
+
+
+def _has_title(pack: Pack, doc: Document, locale: str) -> bool:
+    path = pack.root / "content" / locale / TITLES
+    if not path.is_file():
+        return False
+    try:
+        titles = yaml.safe_load(path.read_bytes())
+    except (yaml.YAMLError, ValueError):
+        return True  # not shared: the document's own assembly reports the broken file
+    return titles is not None and (not isinstance(titles, dict) or doc.id in titles)
+
+
+def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Document:
+    """The document with its title and subtitle in ``locale``, from content/<locale>/titles.yaml."""
+    path = pack.root / "content" / locale / TITLES
+    if locale == pack.source_locale or not path.is_file():
+        return doc
+    shown = f"content/{locale}/{TITLES}"
+    text = decode(path.read_bytes(), shown, report)
+    try:
+        node = yaml.compose(text) if text is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        report.error(shown, mark.line + 1 if mark else None, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                     "put a title in quotes when it contains ': '")
+        return doc
+    reader = YamlReader(shown, report)
+    entries = reader.mapping(node, TITLES, {d: (lambda r, n, w: r.mapping(n, w, {
+        "title": (YamlReader.string, True, None), "subtitle": (YamlReader.string, False, "")}), False, None)
+        for d in pack.documents}) if node is not None else None
+    entry = (entries or {}).get(doc.id)
+    return replace(doc, title=entry["title"] or doc.title, subtitle=entry["subtitle"]) if entry else doc
+
+
+def _render_form(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+    context = {"sections": read_form(fragment, report), "src": fragment.shown}
+    return render_template(env, "form.html.j2", context, report) or ""
+
+

@@ -1,0 +1,80 @@
+"""Templates in → HTML out: the Jinja environment of a locale (autoescape, StrictUndefined,
+gettext from the locale's catalogue) and the filters the templates use; template errors are
+reported at their template line. Fragments are never evaluated as templates: they reach a
+template as its ``body``, already HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import traceback
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from pressroom.diagnostics import Report
+from pressroom.model import TEMPLATES, Document
+from pressroom.read.locales import Locale
+
+
+@lru_cache(maxsize=16)
+def environment(root: Path, lang: Locale) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / TEMPLATES)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(lang.translations(root), newstyle=True)
+    env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
+    return env
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string inside <style>: '<' escaped too, or '</style>' would end the element."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(f'"{escaped}"')
+
+
+def css_counters(text: str) -> Markup:
+    """A translated "Page {page} of {pages}" → CSS content with the page counters."""
+    parts = re.split(r"\{(page|pages)\}", str(text))
+    return Markup(" ".join(css_string(p) if i % 2 == 0 else f"counter({p})"
+                           for i, p in enumerate(parts) if p))
+
+
+def timestamp(doc: Document) -> str:
+    """Fixed document dates make builds reproducible: SOURCE_DATE_EPOCH, else 1 January of the year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{doc.year:04d}-01-01T00:00:00Z"
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict, report: Report) -> str | None:
+    """Render; a syntax error or an undefined name is reported at its template line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        report.error(_template_path(exc.filename or name), exc.lineno, f"template syntax error: {exc.message}",
+                     "fix the Jinja tag on this line")
+    except jinja2.TemplateNotFound as exc:
+        report.error("content/pack.yaml", None, f"template {exc.name!r} not found",
+                     f"create templates/{exc.name} or fix the document's template")
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc, name)
+        report.error(path, line, f"undefined in template: {exc.message}", "define it or fix the name")
+    return None
+
+
+def _template_path(filename: str) -> str:
+    parts = Path(filename).parts
+    return str(Path(*parts[parts.index("templates"):])) if "templates" in parts else f"templates/{filename}"
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return (_template_path(frames[-1].filename), frames[-1].lineno) if frames else (f"templates/{name}", None)

@@ -1,0 +1,64 @@
+"""``invoke check``: every check on every document × locale, external URLs over HTTP unless
+offline, and the written outputs verified if they exist. Writes nothing to output/."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from pressroom import checks
+from pressroom.build import assemble_all
+from pressroom.build.plan import plan
+from pressroom.checks.urls import url_problem
+from pressroom.diagnostics import Report
+from pressroom.inspect.verify import verify_outputs
+from pressroom.model import OUTPUT
+from pressroom.read.pack import load_pack
+
+LINK_CACHE = Path(".cache") / "links.json"
+WARN_OUTCOMES = {"timeout", "unknown", "redirected"}
+
+
+def check_pack(root: Path, *, offline: bool = False, summary=None) -> Report:
+    """All problems of the pack; ``summary(document, counts)`` receives link outcomes per document."""
+    pack = load_pack(root)
+    report = Report()
+    bib, documents = assemble_all(pack, set(pack.locales), report)
+    checks.run(pack, documents, report, bibliography=bib)
+    if not offline:
+        check_external_links(root, pack, documents, report, summary)
+    written = [(t, root / OUTPUT / t.key) for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
+    verify_outputs(documents, written, report)
+    return report
+
+
+def check_external_links(root: Path, pack, documents: dict, report: Report, summary=None) -> None:
+    """HEAD/GET every external URL once; broken ones are errors at each place they are linked."""
+    from pressroom.checks.linkcheck import check_urls  # httpx: only when URLs are checked online
+
+    places: dict[str, list] = {}
+    for key, document in sorted(documents.items()):
+        if document is None:
+            continue
+        for link in document.tree.xpath('//a[starts-with(@href, "http")]'):
+            if url_problem(link.get("href")) is None:  # malformed ones are the offline check's
+                places.setdefault(link.get("href"), []).append((key, link))
+    results = check_urls(places, cache_file=root / LINK_CACHE, ignore=pack.link_ignore)
+    per_document: dict = {}
+    for url, result in results.items():
+        for key, link in places[url]:
+            per_document.setdefault(key, Counter())[result.outcome] += 1
+            _report_link(report, link, url, result)
+    if summary:
+        for key, counts in sorted(per_document.items()):
+            summary(key, counts)
+
+
+def _report_link(report: Report, link, url: str, result) -> None:
+    path, line = checks.where(link)
+    if result.outcome == "broken":
+        report.error(path, line, f"broken link {url}: {result.detail}", "fix the address or remove the link")
+    elif result.outcome in WARN_OUTCOMES:
+        target = f" → {result.final_url}" if result.outcome == "redirected" else ""
+        report.warning(path, line, f"{result.outcome} link {url}{target}: {result.detail}",
+                       "update the address" if result.outcome == "redirected" else "check it by hand")

@@ -1,0 +1,118 @@
+"""Preflight: what a printer (or a screen reader) would reject, found in the written PDFs.
+
+``check_pdf`` opens one written PDF with pikepdf and checks it against its edition (the
+``invoke preflight`` command runs it on every PDF of the selection):
+
+- page boxes: TrimBox is A4; with ``bleed`` the BleedBox is the TrimBox grown by the bleed on
+  each side and the MediaBox holds it; without bleed (and without marks) MediaBox = TrimBox;
+- fonts: every font embedded (FontFile, FontFile2 or FontFile3) and subset (``ABCDEF+Name``),
+  in page resources, form XObjects, patterns, Type 3 fonts, annotation appearances, form fields;
+- document language (``/Lang``) and title (``/Info /Title`` or XMP ``dc:title``);
+- PDF/UA editions: tagged (``/MarkInfo /Marked``, ``/StructTreeRoot``), every Figure has ``/Alt``,
+  ``pdfuaid:part`` in the XMP, the title shown (``DisplayDocTitle``), headings without skipped
+  levels (a warning); the reading order: no text outside the structure tree (or an artifact),
+  each ``Note`` with its ID and read right after its ``Reference``, each form field in a
+  ``Form`` element and named (``TU``);
+- press editions (bleed, marks or PDF/X): every image at ≥ 300 ppi at its placed size, from the
+  CTM at its ``Do`` (through form XObjects and tiling patterns);
+- PDF/X editions: no DeviceRGB colour (``rg``/``RG``, ``/DeviceRGB`` colour spaces and images);
+- ``booklet: true``: a multiple of 4 pages.
+
+Every problem names the output file and the page: ``output/en/guidance.print.pdf: page 3: font
+'Helvetica' is not embedded — …``; a problem on many pages is reported once, listing them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Dictionary
+
+from pressroom.diagnostics import Report
+from pressroom.inspect.preflight.boxes import check_boxes
+from pressroom.inspect.preflight.colour import check_content, is_rgb
+from pressroom.inspect.preflight.findings import Pages, length
+from pressroom.inspect.preflight.fonts import check_fonts, check_form_fonts
+from pressroom.inspect.preflight.reading import check_tagged
+from pressroom.model import Edition
+from pressroom.pdfobjects import A4, page_resources
+
+
+def is_press(edition: Edition) -> bool:
+    """An edition for the press: bleed, crop marks or PDF/X (its images must reach 300 ppi)."""
+    return bool(edition.bleed or edition.marks or edition.variant.startswith("pdf/x"))
+
+
+def check_pdf(path: Path, edition: Edition, report: Report, *, shown: str | None = None,
+              locale: str | None = None, trim: tuple[float, float] = A4) -> None:
+    """Check one PDF against its edition; problems go to ``report`` under ``shown`` (the path)."""
+    shown = shown or str(path)
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        report.error(shown, None, f"cannot be opened as a PDF: {exc}", "rebuild it with `invoke build --force`")
+        return
+    with pdf:
+        found = Pages()
+        numbers = {page.obj.objgen: n for n, page in enumerate(pdf.pages, 1)}
+        bleed = length(edition.bleed) if edition.bleed else None
+        if edition.bleed and bleed is None:
+            report.error("content/pack.yaml", None, f"edition {edition.name!r}: bleed {edition.bleed!r} is not a length",
+                         "write it as e.g. 3mm")
+        press, pdfx = is_press(edition), edition.variant.startswith("pdf/x")
+        for n, page in enumerate(pdf.pages, 1):
+            check_boxes(page.obj, n, trim, bleed, edition, found)
+            check_fonts(page_resources(page.obj), n, found, annotations=page.obj.get("/Annots"))
+            if press or pdfx:
+                check_content(page, n, press, pdfx, found)
+            if pdfx:
+                group = page.obj.get("/Group")
+                if isinstance(group, Dictionary) and is_rgb(group.get("/CS")):
+                    found.add(n, "DeviceRGB transparency group in a PDF/X file", "use CMYK or an ICC-based colour space")
+        check_form_fonts(pdf, found)
+        _check_document(pdf, edition, locale, numbers, found)
+        found.emit(report, shown)
+        count = len(pdf.pages)
+        if edition.booklet and count % 4:
+            report.error(shown, None, f"{count} page{'s' if count != 1 else ''}: a saddle-stitched booklet "
+                                      "needs a multiple of 4",
+                         f"pad it to {math.ceil(count / 4) * 4} pages (write/pdf/booklet.py) or cut the content")
+
+
+
+
+
+# --- document: language, title, tagging ------------------------------------------------------
+
+
+def _xmp(pdf: pikepdf.Pdf) -> dict[str, object]:
+    if "/Metadata" not in pdf.Root:
+        return {}
+    try:
+        meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)  # read only: no `with`
+        return {key: meta[key] for key in meta}
+    except Exception:  # a broken XMP packet is reported as missing values, never a crash
+        return {}
+
+
+def _check_document(pdf: pikepdf.Pdf, edition: Edition, locale: str | None,
+                    numbers: dict, found: Pages) -> None:
+    root = pdf.Root
+    xmp = _xmp(pdf)
+    lang = str(root.get("/Lang", "")).strip()
+    if not lang:
+        found.add(None, "no document language (/Lang in the catalog)",
+                  "the template's <html lang> sets it: check templates/base.html.j2")
+    elif locale and lang.lower().split("-")[0] != locale.lower().split("-")[0]:
+        found.add(None, f"document language is {lang!r} in the {locale!r} output",
+                  f"set <html lang> from the locale ({locale})", level="warning")
+    info_title = str(pdf.docinfo.get("/Title", "")).strip() if "/Info" in pdf.trailer else ""
+    if not info_title and not str(xmp.get("{http://purl.org/dc/elements/1.1/}title", "")).strip():
+        found.add(None, "no document title (/Info /Title or XMP dc:title)",
+                  "the template's <title> sets it: give the document a title in content/pack.yaml")
+    if edition.variant.startswith("pdf/ua"):
+        check_tagged(pdf, edition, xmp, numbers, found)
+
+

@@ -1,0 +1,108 @@
+"""A form fragment (``form.yaml``) → validated sections and fields (``form.html.j2`` lays them out).
+
+Fields are defined once per locale: names are stable identifiers (the columns of collected
+responses), labels and help are translated. Validated with the YAML line of each problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from pressroom.diagnostics import Report
+from pressroom.model import Fragment
+from pressroom.read.pack import YamlReader
+
+FIELD_TYPES = ("text", "textarea", "email", "choice", "checkbox")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    lines: int = 1
+    options: tuple[Option, ...] = ()
+    line: int | None = field(default=None, compare=False)  # where it is defined, for messages
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: str
+    fields: tuple[Field, ...]
+
+
+def read_form(fragment: Fragment, report: Report) -> list[Section]:
+    """Parse and validate a form fragment; problems are reported with their line."""
+    offset = fragment.first_line - 1
+    try:
+        tree = yaml.compose(fragment.text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        report.error(fragment.shown, mark.line + 1 + offset if mark else None,
+                     f"not valid YAML: {getattr(exc, 'problem', exc)}", "check the indentation and colons")
+        return []
+    reader = YamlReader(fragment.shown, report, offset)
+    top = reader.mapping(tree, "form", {"sections": (_sections, True, []),
+                                        "translated-from": (YamlReader.string, False, None)}) if tree is not None else None
+    sections = top["sections"] if top else []
+    _check_names(sections, fragment, report)
+    return sections
+
+
+def _sections(reader: YamlReader, node: yaml.Node, what: str) -> list[Section]:
+    sections = []
+    for item in reader.items(node, what, "start each section with '- title: …'"):
+        values = reader.mapping(item, "section", {
+            "title": (YamlReader.string, True, ""), "intro": (YamlReader.string, False, ""),
+            "fields": (_fields, True, [])})
+        if values:
+            sections.append(Section(values["title"] or "", values["intro"] or "", tuple(values["fields"] or ())))
+    return sections
+
+
+def _fields(reader: YamlReader, node: yaml.Node, what: str) -> list[Field]:
+    fields = []
+    for item in reader.items(node, what, "start each field with '- name: …'"):
+        values = reader.mapping(item, "field", {
+            "name": (YamlReader.string, True, None), "type": (YamlReader.string, True, None),
+            "label": (YamlReader.string, True, None), "help": (YamlReader.string, False, ""),
+            "required": (YamlReader.boolean, False, False), "lines": (YamlReader.integer, False, 1),
+            "options": (_options, False, ())})
+        if not values or None in (values["name"], values["type"], values["label"]):
+            continue
+        if values["type"] not in FIELD_TYPES:
+            reader.fail(item, f"field {values['name']!r} has unknown type {values['type']!r}",
+                        f"use one of: {', '.join(FIELD_TYPES)}")
+            continue
+        if values["type"] == "choice" and not values["options"]:
+            reader.fail(item, f"choice field {values['name']!r} has no options", "add 'options:' with value and label")
+        fields.append(Field(**{k: v for k, v in values.items() if v is not None}, line=reader.line(item)))
+    return fields
+
+
+def _options(reader: YamlReader, node: yaml.Node, what: str) -> tuple[Option, ...]:
+    if not isinstance(node, yaml.SequenceNode):
+        reader.fail(node, f"{what} must be a list", "write each option as '- {value: …, label: …}'")
+        return ()
+    values = [reader.mapping(item, "option", {"value": (YamlReader.string, True, None),
+                                              "label": (YamlReader.string, True, None)}) for item in node.value]
+    return tuple(Option(v["value"], v["label"]) for v in values if v and v["value"] and v["label"])
+
+
+def _check_names(sections: list[Section], fragment: Fragment, report: Report) -> None:
+    seen: set[str] = set()
+    for item in (f for s in sections for f in s.fields):
+        if item.name in seen:
+            report.error(fragment.shown, item.line, f"field name {item.name!r} is used twice", "give each field its own name")
+        seen.add(item.name)

@@ -1,0 +1,223 @@
+"""Read and validate ``content/pack.yaml`` → a ``Pack``.
+
+The YAML is read as a node tree so that every problem (unknown key, wrong type, missing
+value) names its line in pack.yaml. Nothing is thrown at the first problem: all are reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from pressroom.diagnostics import ContentError, Report
+from pressroom.model import PACK_FILE, Document, Edition, Pack
+from pressroom.read.locales import is_known
+
+# A field: (converter, required, default). Converters take (node, report, where) and
+# return the value or None after reporting the problem.
+Field = tuple[Callable[..., Any], bool, Any]
+
+
+class YamlReader:
+    """Converts YAML nodes to values, reporting type errors with the node's line."""
+
+    def __init__(self, path: str, report: Report, offset: int = 0):
+        self.path, self.report, self.offset = path, report, offset  # offset: lines before the YAML
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def fail(self, node: yaml.Node, message: str, hint: str) -> None:
+        self.report.error(self.path, self.line(node), message, hint)
+
+    def scalar(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, f"{what} must be a single value", "write it on one line after the colon")
+            return None
+        return node.value
+
+    def string(self, node: yaml.Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is not None and not value.strip():
+            self.fail(node, f"{what} is empty", "give it a value")
+            return None
+        return value
+
+    def integer(self, node: yaml.Node, what: str) -> int | None:
+        value = self.scalar(node, what)
+        if value is not None and not value.isdigit():
+            self.fail(node, f"{what} must be a whole number, not {value!r}", "write e.g. 2014")
+            return None
+        return int(value) if value is not None else None
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is not None and value.lower() not in ("true", "false"):
+            self.fail(node, f"{what} must be true or false, not {value!r}", "write true or false")
+            return None
+        return value.lower() == "true" if value is not None else None
+
+    def date(self, node: yaml.Node, what: str) -> dt.date | None:
+        value = self.scalar(node, what)
+        try:
+            return dt.date.fromisoformat(value) if value is not None else None
+        except ValueError:
+            self.fail(node, f"{what} must be a date, not {value!r}", "write it as YYYY-MM-DD")
+            return None
+
+    def strings(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
+        lined = self.lined_strings(node, what)
+        return tuple(value for value, _ in lined) if lined is not None else None
+
+    def locales(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
+        """Language codes Babel knows (``en``, ``fr``, ``ar``…)."""
+        lined = self.lined_strings(node, what)
+        for code, line in lined or ():
+            if not is_known(code):
+                self.report.error(self.path, line, f"unknown locale {code!r}", "use a language code such as en, fr or ar")
+        return tuple(code for code, _ in lined) if lined is not None else None
+
+    def lined_strings(self, node: yaml.Node, what: str) -> tuple[tuple[str, int], ...] | None:
+        """A list of strings, each with its line (to name the entry in later errors)."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"{what} must be a list", "write one item per line, each after '- '")
+            return None
+        values = [(self.string(item, f"an item of {what}"), self.line(item)) for item in node.value]
+        return tuple((v, line) for v, line in values if v is not None)
+
+    def items(self, node: yaml.Node, what: str, hint: str) -> list[yaml.Node]:
+        """The items of a list (none, after reporting, when ``node`` is not a list)."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"{what} must be a list", hint)
+            return []
+        return node.value
+
+    def mapping(self, node: yaml.Node, what: str, fields: dict[str, Field]) -> dict[str, Any] | None:
+        """Read a mapping with known keys: unknown, duplicate and missing keys are reported."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping of 'key: value' lines", "indent its keys under it")
+            return None
+        values: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in fields:
+                known = ", ".join(sorted(fields))
+                self.fail(key_node, f"unknown key {key!r} in {what}", f"use one of: {known}")
+            elif key in values:
+                self.fail(key_node, f"{key!r} is given twice in {what}", "keep one of them")
+            else:
+                values[key] = fields[key][0](self, value_node, f"{what}.{key}")
+        for key, (_, required, default) in fields.items():
+            if key not in values:
+                if required:
+                    self.fail(node, f"{what} has no {key!r}", f"add '{key}: …' to {what}")
+                values[key] = default
+        return values
+
+
+def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
+    return reader.mapping(node, what, {
+        "pdf_variant": (YamlReader.string, False, None),
+        "forms": (YamlReader.boolean, False, False),
+        "bleed": (YamlReader.string, False, None),
+        "marks": (YamlReader.string, False, None),
+        "booklet": (YamlReader.boolean, False, False),
+        "colophon": (YamlReader.string, False, ""),
+    })
+
+
+def _named(item: Callable[..., Any]) -> Callable[..., Any]:
+    """A mapping of name → item (editions, documents), remembering each name's line."""
+
+    def read(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            reader.fail(node, f"{what} must name at least one entry", "add 'name:' lines under it")
+            return None
+        return {k.value: (item(reader, v, f"{what}.{k.value}"), reader.line(k)) for k, v in node.value}
+
+    return read
+
+
+def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
+    return reader.mapping(node, what, {
+        "title": (YamlReader.string, True, None),
+        "subtitle": (YamlReader.string, False, ""),
+        "year": (YamlReader.integer, True, None),
+        "reference": (YamlReader.string, False, ""),
+        "template": (YamlReader.string, True, None),
+        "fragments": (YamlReader.lined_strings, True, ()),
+        "contents": (YamlReader.boolean, False, True),
+        "references": (YamlReader.boolean, False, False),
+    })
+
+
+PACK_FIELDS: dict[str, Field] = {
+    "id": (YamlReader.string, True, None),
+    "title": (YamlReader.string, True, None),
+    "organisation": (YamlReader.string, True, None),
+    "source_locale": (YamlReader.string, False, "en"),
+    "locales": (lambda r, n, w: r.locales(n, w), True, ()),
+    "deadline": (YamlReader.date, True, None),
+    "reply_email": (YamlReader.string, True, None),
+    "bibliography": (YamlReader.string, False, "references.bib"),
+    "citation_style": (YamlReader.string, False, "chicago-note-bibliography"),
+    "link_ignore": (YamlReader.strings, False, ()),
+    "editions": (_named(_edition), True, {}),
+}
+
+
+def load_pack(root: Path) -> Pack:
+    """Read ``content/pack.yaml`` under ``root``; raise ContentError listing every problem."""
+    root = root.resolve()
+    path = root / PACK_FILE
+    shown = str(PACK_FILE)
+    report = Report()
+    try:
+        tree = yaml.compose(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        report.error(shown, None, "no pack file", "create content/pack.yaml (see docs/editing-content.md)")
+        raise ContentError(report) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        report.error(shown, mark.line + 1 if mark else None, f"not valid YAML: {problem}",
+                     "check the indentation and the colons on this line and the one above")
+        raise ContentError(report) from None
+    except UnicodeDecodeError as exc:
+        report.error(shown, None, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
+        raise ContentError(report) from None
+    reader = YamlReader(shown, report)
+    top = reader.mapping(tree, "pack.yaml", {
+        "pack": (lambda r, n, w: r.mapping(n, w, PACK_FIELDS), True, None),
+        "documents": (_named(_document), True, {}),
+    }) if tree is not None else None
+    if tree is None:
+        report.error(shown, None, "the pack file is empty", "see docs/editing-content.md for its keys")
+    if report.errors or top is None:
+        raise ContentError(report)
+    return _build_pack(root, top, reader)
+
+
+def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
+    meta = top["pack"]
+    report = reader.report
+    if meta["source_locale"] not in meta["locales"]:
+        report.error(reader.path, None, f"source locale {meta['source_locale']!r} is not in locales",
+                     "add it to pack.locales")
+    editions = tuple(Edition(name, **values) for name, (values, _) in meta["editions"].items() if values)
+    documents = {doc_id: _make_document(doc_id, values, line)
+                 for doc_id, (values, line) in top["documents"].items() if values}
+    if report.errors:
+        raise ContentError(report)
+    fields = {k: v for k, v in meta.items() if k not in ("editions", "bibliography")}
+    return Pack(root=root, bibliography=root / meta["bibliography"], editions=editions,
+                documents=documents, **fields)
+
+
+def _make_document(doc_id: str, values: dict, line: int) -> Document:
+    listed = values.pop("fragments")
+    return Document(id=doc_id, line=line, fragments=tuple(name for name, _ in listed),
+                    fragment_lines=tuple(n for _, n in listed), **values)
