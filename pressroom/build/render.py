@@ -41,7 +41,7 @@ def import_renderers(targets: list[Target]) -> None:
 
 
 def render_groups(pack: Pack, groups: list[list[Target]], documents: dict, jobs: int | None,
-           progress: Progress, report: Report) -> Iterator[tuple[list[Target], bytes]]:
+                  progress: Progress, report: Report) -> Iterator[tuple[list[Target], bytes]]:
     """Render each group once, in a process pool when there are several (the longest first, so
     that the workers finish together rather than one rendering the last big PDF alone)."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(groups)))
