@@ -1,6 +1,6 @@
 """WeasyPrint's PDF in → the PDF the pack ships, in one pikepdf pass: what WeasyPrint 70 leaves
 to mend (links to sibling PDFs, radio buttons listed as fields of their own, field names, link
-descriptions, and for tagged editions the structure tree)."""
+descriptions, annotations that do not print, and for tagged editions the structure tree)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,21 @@ def finish(pdf: bytes, base: str, assembled: Assembled, tagged: bool) -> bytes:
     tree = assembled.tree
     name_fields(document, tree)
     describe_links(document, tree)
+    _print_flag(document)
     if tagged:
         restructure(document)
     out = io.BytesIO()
     document.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _print_flag(document) -> None:
+    """Every annotation prints as it shows (the Print flag, /F 4; PDF/UA-1 7.18.1): WeasyPrint
+    writes links without /F, which readers and printers take as "not printed"."""
+    for page in document.pages:
+        for annotation in page.get("/Annots", []):
+            if annotation.get("/Subtype") != pikepdf.Name.Popup:
+                annotation.F = int(annotation.get("/F", 0)) | 4
 
 
 def _tidy_radio_groups(document) -> None:

@@ -9,9 +9,11 @@ structure element owns. Two steps mend it:
 1. ``semantic_tags()`` wraps WeasyPrint's tree builder while it runs: every structure element
    gets the role its HTML element means (``role_of``) and a private key naming that element.
 2. ``restructure()`` then rebuilds the tree with pikepdf from those keys: pieces of one element
-   split by pages are joined, each footnote (``Note``, with the ``ID`` PDF/UA requires) is read
-   right after its call (``Reference``), wrappers and meaningless text spans are dissolved, and
-   content no element owns becomes an artifact (pagination or layout).
+   split by pages are joined, each footnote (``Note``, with the ``ID`` PDF/UA requires, its
+   number as ``Lbl``) is read right after its call (``Reference``, which names it by ``/Ref``),
+   wrappers and meaningless text spans are dissolved, every list item gets one ``LBody``, an
+   element holds text or elements (not both), content no element owns becomes an artifact
+   (pagination or layout), and each page paints its tagged content in this order (paintorder).
 
 ``name_fields`` and ``describe_links`` give form fields and links the names a reader announces.
 
@@ -32,6 +34,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 from pressroom.model import DocLink, doc_link, label_text
 from pressroom.pdfobjects import Content, content_of
+from pressroom.write.pdf.linknames import web_link_name
+from pressroom.write.pdf.paintorder import paint_in_tree_order
 
 KEY = "PressroomKey"  # on WeasyPrint's pydyf dictionaries, during the render only
 UNWRAP = "_Unwrap"  # a role meaning "replace me by my kids"
@@ -50,6 +54,8 @@ def role_of(box, parents: dict) -> str | None:
         return "Reference"
     if "footnote" in classes and tag == "span":
         return "Note"
+    if tag == "span::footnote-marker":
+        return "Lbl"  # the note's number: what a reader matches with its Reference
     if "note-para" in classes:
         return "P"
     if tag == "figure::before" or box.is_leader:
@@ -150,8 +156,11 @@ def restructure(pdf: pikepdf.Pdf) -> None:
     in_tree = _owned(document)
     document.kids = _tidy(_move_notes(document.kids))
     _merge(document)
+    _list_bodies(document)
+    _unmix(document)
     _write(pdf, tree, document)
     _artifacts(pdf, _owned(document), in_tree)
+    paint_in_tree_order(pdf, _tree_order(document))
 
 
 def _read(element: Dictionary, page: Dictionary | None) -> Node:
@@ -234,6 +243,43 @@ def _merge(node: Node) -> None:
             _merge(item)
 
 
+def _list_bodies(node: Node) -> None:
+    """Every list item is its label then one body (ISO 14289-1 7.6). WeasyPrint writes ``LBody``
+    only where an item's text is an anonymous block, so the paragraphs of a loose list's items
+    stood straight under ``LI``."""
+    for item in _walk([node]):
+        if item.role != "LI":
+            continue
+        labels = [k for k in item.kids if isinstance(k, Node) and k.role == "Lbl"]
+        rest = [k for k in item.kids if not any(k is label for label in labels)]
+        if not rest or len(rest) == 1 and isinstance(rest[0], Node) and rest[0].role == "LBody":
+            continue
+        body = Node("LBody", None)
+        for kid in rest:
+            body.kids += kid.kids if isinstance(kid, Node) and kid.role == "LBody" else [kid]
+        item.kids = labels + [body]
+
+
+def _unmix(node: Node) -> None:
+    """An element holds text or elements, not both: the words beside a Reference, a Note or a
+    link go into Spans, so that every walk of the tree — kids in order, or an element's own text
+    before its children's, as some checkers read it — gives the one order the page is painted in."""
+    for item in _walk([node]):
+        if not any(isinstance(k, Node) for k in item.kids):
+            continue
+        kids, run = [], []
+        for kid in item.kids + [None]:
+            if isinstance(kid, Content) and kid.mcid is not None:
+                run.append(kid)
+                continue
+            if run:
+                kids.append(Node("Span", None, kids=run))
+                run = []
+            if kid is not None:
+                kids.append(kid)
+        item.kids = kids
+
+
 def _walk(items: list) -> Iterator[Node]:
     for item in items:
         if isinstance(item, Node):
@@ -247,6 +293,7 @@ def _write(pdf: pikepdf.Pdf, tree: Dictionary, document: Node) -> None:
     parents: dict[int, dict[int, Dictionary]] = {i: {} for i in pages.values()}
     annotations: dict[int, Dictionary] = {}
     ids: list[tuple[str, Dictionary]] = []
+    calls: dict[int, Dictionary] = {}  # a note's key → its Reference (the footnote call)
     counter = itertools.count(1)
 
     def make(node: Node, parent: Dictionary) -> Dictionary:
@@ -258,6 +305,10 @@ def _write(pdf: pikepdf.Pdf, tree: Dictionary, document: Node) -> None:
         if node.role == "Note":
             element.ID = String(f"note-{next(counter)}")
             ids.append((str(element.ID), element))
+            if node.key in calls:  # the call names its note (/Ref: PDF 2.0; PDF 1.7 readers skip it)
+                calls[node.key].Ref = Array([element])
+        elif node.role == "Reference" and node.key is not None:
+            calls[node.key] = element
         kids = Array()
         for kid in node.kids:
             if isinstance(kid, Node):
@@ -294,6 +345,21 @@ def _first_page(node: Node) -> Dictionary | None:
         if page is not None:
             return page
     return None
+
+
+def _tree_order(document: Node) -> dict[tuple, dict[int, int]]:
+    """Page objgen → {MCID: its place in the reading order}."""
+    order: dict[tuple, dict[int, int]] = {}
+
+    def walk(node: Node) -> None:
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                walk(kid)
+            elif kid.mcid is not None:
+                ranks = order.setdefault(kid.page.objgen, {})
+                ranks.setdefault(kid.mcid, len(ranks))
+    walk(document)
+    return order
 
 
 def _owned(document: Node) -> dict[tuple, set[int]]:
@@ -342,7 +408,8 @@ def name_fields(pdf: pikepdf.Pdf, html_tree) -> None:
 def describe_links(pdf: pikepdf.Pdf, html_tree) -> None:
     """Every link's description (``Contents``, which PDF/UA requires) says where it goes: the
     text of the heading or note it points to, the text of a link to a sibling document, the
-    address of a web link. WeasyPrint writes the bare anchor name ("guidance-notes")."""
+    address of a web link (after what it is, when the address is its text: ``web_link_name``).
+    WeasyPrint writes the bare anchor name ("guidance-notes")."""
     for page in pdf.pages:
         for annotation in page.get("/Annots", []):
             if annotation.get("/Subtype") != Name.Link:
@@ -356,7 +423,7 @@ def describe_links(pdf: pikepdf.Pdf, html_tree) -> None:
                 source = [a for a in html_tree.xpath("//a[@href]") if doc_link(a.get("href")) == link]
                 text = label_text(source[0]) if source else str(action.F)
             else:
-                text = str(action.get("/URI", annotation.get("/Contents", "")))
+                text = web_link_name(html_tree, str(action.get("/URI", annotation.get("/Contents", ""))))
             if text:
                 annotation.Contents = String(text)
 
