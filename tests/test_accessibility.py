@@ -5,11 +5,13 @@ compared with the assembled HTML the PDF was made from."""
 from __future__ import annotations
 
 import re
+import subprocess
 from copy import deepcopy
 from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import needs
 from pdftext import Element, structure
 from pikepdf import Array, Dictionary, Name
 
@@ -254,3 +256,108 @@ def test_an_untranslated_part_is_tagged_in_its_own_language(project: Path) -> No
     assert english and all(e.role == "Div" for e in english)
     headings = [squash(h.text) for e in english for h in e.walk() if h.role == "H1"]
     assert "Guidancenotes" in headings
+
+
+# --- what an independent checker asks of the structure (issue 22) ----------------------------
+
+
+def test_every_list_item_is_a_label_and_one_body(english, built_en: Path, tmp_path: Path) -> None:
+    for doc in ("guidance", "research-summary", "response-form"):
+        root, _, _, _ = english[doc]
+        items = root.find("LI")
+        assert items and all([k.role for k in item.kids if isinstance(k, Element)] == ["Lbl", "LBody"]
+                              for item in items), doc
+
+    def loosen(pdf: pikepdf.Pdf) -> None:  # the body's paragraphs straight under the item
+        body = next(b for b in _elements(pdf, "LBody") if any(isinstance(k, Dictionary) and k.get("/S") == Name.P
+                                                              for k in b.K))
+        item = body.P
+        item.K = Array([k for k in item.K if not (isinstance(k, Dictionary) and k.objgen == body.objgen)] + list(body.K))
+
+    problems = _broken(built_en / "output/en/guidance.pdf", tmp_path, loosen)
+    assert any("list item (LI) holds Lbl + P, not its label and one body" in p for p in problems), problems
+
+
+@needs("pdfinfo")
+def test_pdfinfo_reads_each_list_item_as_label_and_body(built_en: Path) -> None:
+    for doc in ("guidance", "research-summary", "response-form"):
+        out = subprocess.run(["pdfinfo", "-struct", str(built_en / "output/en" / f"{doc}.pdf")],
+                             capture_output=True, text=True, check=True).stdout
+        lines = [(len(line) - len(line.lstrip()), line.split()[0]) for line in out.splitlines() if line.strip()]
+        items = [i for i, (_, role) in enumerate(lines) if role == "LI"]
+        assert items, doc
+        for i in items:
+            depth, kids = lines[i][0], []
+            for level, role in lines[i + 1:]:
+                if level <= depth:
+                    break
+                if level == depth + 2:
+                    kids.append(role)
+            assert kids == ["Lbl", "LBody"], (doc, i, kids)
+
+
+def test_every_note_call_names_its_note(english, built_en: Path, tmp_path: Path) -> None:
+    _, _, pdf, _ = english["guidance"]
+    calls = [r for r in _elements(pdf, "Reference") if "/Ref" in r]
+    notes = _elements(pdf, "Note")
+    assert len(calls) == len(notes) >= 30
+    for call, note in zip(calls, notes):
+        [target] = call.Ref
+        assert target.objgen == note.objgen and str(note.ID)
+        label = next(k for k in note.K if isinstance(k, Dictionary) and k.S == Name.Lbl)
+        assert label  # the label a reader matches with the call: "2." for the call "2"
+
+    def unname(pdf: pikepdf.Pdf) -> None:
+        del next(r for r in _elements(pdf, "Reference") if "/Ref" in r).Ref
+
+    problems = _broken(built_en / "output/en/guidance.pdf", tmp_path, unname)
+    assert any("note call (Reference) that names no note" in p for p in problems), problems
+
+
+def test_annotations_print(built_en: Path, tmp_path: Path) -> None:
+    for path in (built_en / "output/en").glob("*.pdf"):
+        pdf = pikepdf.open(path)
+        flags = [int(a.get("/F", 0)) for p in pdf.pages for a in p.get("/Annots", [])]
+        assert flags and all(f & 4 and not f & 2 for f in flags), path.name
+
+    def unflag(pdf: pikepdf.Pdf) -> None:
+        del next(a for p in pdf.pages for a in p.get("/Annots", []) if a.Subtype == Name.Link).F
+
+    problems = _broken(built_en / "output/en/guidance.pdf", tmp_path, unflag)
+    assert any("link annotation without the Print flag" in p for p in problems), problems
+
+
+def _render(pdf: pikepdf.Pdf, page: int, tmp_path: Path, name: str) -> bytes:
+    path = tmp_path / f"{name}.pdf"
+    pdf.save(path)
+    subprocess.run(["pdftoppm", "-r", "60", "-f", str(page), "-l", str(page), "-png", str(path), str(tmp_path / name)],
+                   check=True)
+    return next(tmp_path.glob(f"{name}-*.png")).read_bytes()
+
+
+@needs("pdftoppm")
+def test_pages_paint_in_reading_order_and_look_the_same(built_en: Path, tmp_path: Path) -> None:
+    """The page with the most notes, repainted in the reverse of the reading order and back:
+    preflight sees the order, and not one pixel moves either time."""
+    from pressroom.write.pdf.paintorder import paint_in_tree_order
+    from pressroom.inspect.preflight.reading import reading_ranks
+
+    source = built_en / "output/en/guidance.pdf"
+    pdf = pikepdf.open(source)
+    ranks = reading_ranks(pdf.Root.StructTreeRoot)
+    number, page = max(enumerate(pdf.pages, 1), key=lambda p: len(_elements_on(pdf, p[1], "Note")))
+    assert len(_elements_on(pdf, page, "Note")) >= 5
+    looks = _render(pdf, number, tmp_path, "built")
+    mine = ranks[page.objgen]
+    paint_in_tree_order(pdf, {page.objgen: {m: len(mine) - r for m, r in mine.items()}})
+
+    problems = _broken(source, tmp_path, lambda copy: paint_in_tree_order(copy, {copy.pages[number - 1].objgen: {
+        m: len(mine) - r for m, r in mine.items()}}))
+    assert any(f"page {number}: tagged content painted out of reading order" in p for p in problems), problems
+    assert _render(pdf, number, tmp_path, "reversed") == looks
+    paint_in_tree_order(pdf, ranks)
+    assert _render(pdf, number, tmp_path, "restored") == looks
+
+
+def _elements_on(pdf: pikepdf.Pdf, page, role: str) -> list:
+    return [e for e in _elements(pdf, role) if e.get("/Pg") is not None and e.Pg.objgen == page.objgen]

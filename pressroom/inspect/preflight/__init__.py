@@ -11,8 +11,11 @@
 - PDF/UA editions: tagged (``/MarkInfo /Marked``, ``/StructTreeRoot``), every Figure has ``/Alt``,
   ``pdfuaid:part`` in the XMP, the title shown (``DisplayDocTitle``), headings without skipped
   levels (a warning); the reading order: no text outside the structure tree (or an artifact),
-  each ``Note`` with its ID and read right after its ``Reference``, each form field in a
-  ``Form`` element and named (``TU``);
+  each ``Note`` with its ID and read right after its ``Reference``, each ``Reference`` a link
+  or naming its ``Note`` (``/Ref``, the note labelled), each ``LI`` a ``Lbl`` and one ``LBody``,
+  tagged content painted in reading order (a warning), each form field in a ``Form`` element
+  and named (``TU``);
+- annotations (every edition): each with the Print flag, none hidden;
 - press editions (bleed, marks or PDF/X): every image at ≥ 300 ppi at its placed size, from the
   CTM at its ``Do`` (through form XObjects and tiling patterns);
 - PDF/X editions: no DeviceRGB colour (``rg``/``RG``, ``/DeviceRGB`` colour spaces and images);
@@ -35,7 +38,7 @@ from pressroom.inspect.preflight.boxes import check_boxes
 from pressroom.inspect.preflight.colour import check_content, is_rgb
 from pressroom.inspect.preflight.findings import Pages, length
 from pressroom.inspect.preflight.fonts import check_fonts, check_form_fonts
-from pressroom.inspect.preflight.reading import check_tagged
+from pressroom.inspect.preflight.reading import check_annotations, check_tagged
 from pressroom.model import Edition
 from pressroom.pdfobjects import A4, page_resources
 
@@ -65,6 +68,7 @@ def check_pdf(path: Path, edition: Edition, report: Report, *, shown: str | None
         for n, page in enumerate(pdf.pages, 1):
             check_boxes(page.obj, n, trim, bleed, edition, found)
             check_fonts(page_resources(page.obj), n, found, annotations=page.obj.get("/Annots"))
+            check_annotations(page, n, found)
             if press or pdfx:
                 check_content(page, n, press, pdfx, found)
             if pdfx:

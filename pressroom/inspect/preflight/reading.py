@@ -1,6 +1,8 @@
 """A tagged PDF in → findings out: what a screen reader would miss or read out of place (PDF/UA
 markers, figures without alternative text, skipped heading levels, text outside the structure
-tree, notes away from their calls, unnamed fields, undescribed links)."""
+tree, notes away from their calls, note calls that name no note, list items without one body,
+content painted out of reading order, unnamed fields, undescribed links, annotations that do
+not print)."""
 
 from __future__ import annotations
 
@@ -67,13 +69,18 @@ def _check_reading_order(pdf: pikepdf.Pdf, tree: Dictionary, roles: Dictionary, 
             if _read_before(element) != "Reference":
                 found.add(page, "footnote not read right after its call (its Note does not follow a Reference)",
                           "rebuild with `invoke build --force`; report it if it stays")
+        _check_list_item(element, role, roles, page, found)
+        _check_reference(element, role, roles, page, found)
         for kind, key in _marked_kids(element):
             (owned if kind == "mcid" else widgets if role == "Form" else set()).add(key)
+    order = reading_ranks(tree)
     for n, page in enumerate(pdf.pages, 1):
-        for mcid in _untagged(page, owned):
+        painted: list[int] = []
+        for mcid in _untagged(page, owned, painted):
             found.add(n, "text outside the structure tree: a screen reader skips it" if mcid is None
                       else "marked content that belongs to no structure element: a screen reader skips it",
                       "tag it (or mark it as an artifact when it is decoration)")
+        _check_paint_order(painted, order.get(page.obj.objgen, {}), n, found)
         for annotation in page.obj.get("/Annots", []):
             if annotation.get("/Subtype") == Name.Link and not str(annotation.get("/Contents", "")).strip():
                 found.add(n, "link without a description (Contents): a screen reader cannot say where it goes",
@@ -113,8 +120,9 @@ def _marked_kids(element: Dictionary) -> Iterator[tuple[str, tuple]]:
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 
 
-def _untagged(page: pikepdf.Page, owned: set[tuple]) -> Iterator[int | None]:
-    """MCIDs on ``page`` that no element owns, and None for text shown outside marked content."""
+def _untagged(page: pikepdf.Page, owned: set[tuple], painted: list[int]) -> Iterator[int | None]:
+    """MCIDs on ``page`` that no element owns, and None for text shown outside marked content;
+    ``painted`` gets the page's MCIDs in the order they are painted."""
     stack: list[str] = []
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
@@ -122,12 +130,92 @@ def _untagged(page: pikepdf.Page, owned: set[tuple]) -> Iterator[int | None]:
             mcid = operands[1].get("/MCID") if op == "BDC" and isinstance(operands[1], Dictionary) else None
             tag = "artifact" if operands[0] == Name.Artifact else "mcid" if mcid is not None else "other"
             stack.append(tag)
+            if mcid is not None:
+                painted.append(int(mcid))
             if mcid is not None and (page.obj.objgen, int(mcid)) not in owned:
                 yield int(mcid)
         elif op == "EMC" and stack:
             stack.pop()
         elif op in TEXT_OPERATORS and not {"artifact", "mcid"} & set(stack):
             yield None
+
+
+def _check_list_item(element: Dictionary, role: str, roles: Dictionary, page: int | None, found: Pages) -> None:
+    """A list item is its label (Lbl) and one body (LBody): ISO 14289-1 7.6."""
+    if role != "LI":
+        return
+    kids = [_role(k, roles) for k in _kid_elements(element)]
+    if kids.count("LBody") != 1 or set(kids) - {"Lbl", "LBody"}:
+        found.add(page, f"list item (LI) holds {' + '.join(kids) or 'nothing'}, not its label and one body (LBody)",
+                  "rebuild with `invoke build --force`; report it if it stays")
+
+
+def _check_reference(element: Dictionary, role: str, roles: Dictionary, page: int | None, found: Pages) -> None:
+    """A Reference leads somewhere: a link (a contents entry), or the Note it calls, named by
+    /Ref, with the ID and the label (Lbl) a reader matches it by."""
+    if role != "Reference" or _has_link(element, roles):
+        return
+    targets = element.get("/Ref")
+    notes = [t for t in (targets if isinstance(targets, Array) else []) if isinstance(t, Dictionary)
+             and _role(t, roles) == "Note"]
+    if not notes:
+        found.add(page, "note call (Reference) that names no note (/Ref) and holds no link",
+                  "rebuild with `invoke build --force`; report it if it stays")
+    elif not str(notes[0].get("/ID", "")) or "Lbl" not in [_role(k, roles) for k in _kid_elements(notes[0])]:
+        found.add(page, "the note a Reference names has no ID or no label (Lbl)",
+                  "rebuild with `invoke build --force`; report it if it stays")
+
+
+def _has_link(element: Dictionary, roles: Dictionary, depth: int = 0) -> bool:
+    return any(_role(kid, roles) == "Link" or (depth < 16 and _has_link(kid, roles, depth + 1))
+               for kid in _kid_elements(element))
+
+
+def _kid_elements(element: Dictionary) -> list[Dictionary]:
+    kids = element.get("/K")
+    return [k for k in (kids if isinstance(kids, Array) else [kids]) if isinstance(k, Dictionary) and "/S" in k]
+
+
+def reading_ranks(tree: Dictionary) -> dict[tuple, dict[int, int]]:
+    """Page objgen → {MCID: its place in the reading order} (kids in their order, depth first)."""
+    ranks: dict[tuple, dict[int, int]] = {}
+    seen: set = set()
+
+    def walk(element: Dictionary, page, depth: int) -> None:
+        page = element.get("/Pg", page)
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
+            content = content_of(kid, page) if isinstance(kid, (int, Dictionary)) else None
+            if content is not None and content.mcid is not None and content.page is not None:
+                on_page = ranks.setdefault(content.page.objgen, {})
+                on_page.setdefault(content.mcid, len(on_page))
+            elif content is None and isinstance(kid, Dictionary) and object_key(kid) not in seen and depth < 256:
+                seen.add(object_key(kid))
+                walk(kid, page, depth + 1)
+    walk(tree, None, 0)
+    return ranks
+
+
+def _check_paint_order(painted: list[int], ranks: dict[int, int], n: int, found: Pages) -> None:
+    """Tagged content painted in reading order: what copy and paste, reflow and readers that
+    follow the page (not the tags) read."""
+    order = [ranks[m] for m in painted if m in ranks]
+    if any(b < a for a, b in zip(order, order[1:])):
+        found.add(n, "tagged content painted out of reading order: copy and paste, reflow and readers that "
+                     "follow the page read another order than the tags",
+                  "rebuild with `invoke build --force`; report it if it stays", level="warning")
+
+
+def check_annotations(page: pikepdf.Page, n: int, found: Pages) -> None:
+    """Every annotation prints as it shows (the Print flag) and none is hidden (every edition)."""
+    for annotation in page.obj.get("/Annots", []):
+        if annotation.get("/Subtype") == Name.Popup:
+            continue
+        flags = int(annotation.get("/F", 0))
+        if not flags & 4 or flags & (1 | 2 | 32):  # Print; Invisible, Hidden, NoView
+            kind = str(annotation.get("/Subtype", "/Annot"))[1:].lower()
+            found.add(n, f"{kind} annotation without the Print flag or hidden (/F {flags}): paper and screen differ",
+                      "rebuild with `invoke build --force`; report it if it stays")
 
 
 def iter_structure(tree: Dictionary) -> Iterator[Dictionary]:
