@@ -105,3 +105,11 @@ def test_verify_names_a_dangling_bookmark_and_an_undefined_relationship(built_en
         allowed = set(package.read("word/_rels/document.xml.rels").decode().split('Target="')[1:])
     verify_docx(source, "output/en/guidance.docx", {t.split('"')[0] for t in allowed}, clean)
     assert not [d for d in clean.errors if "bookmark" in d.message or "no target" in d.message], clean.errors
+
+
+def test_an_email_address_written_as_text_is_reported_at_its_line(project):
+    line = append(project, QA, "\nWrite to someone@example.org, or to <other@example.org>.\n") + 1
+    report = check_pack(project, offline=True)
+    found = [d for d in report.sorted() if "is text, not a link" in d.message]
+    assert [(d.path, d.line, d.level) for d in found] == [(QA, line, "warning")]
+    assert "someone@example.org" in found[0].message and "<someone@example.org>" in found[0].hint

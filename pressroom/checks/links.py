@@ -1,9 +1,14 @@
 """Links reach something: ``#id`` in the same document, ``doc:other#id`` in the sibling of the
-same locale, and external URLs are well formed (the network part is ``invoke check``'s)."""
+same locale, and external URLs are well formed (the network part is ``invoke check``'s); an
+e-mail address is a link, not text."""
+
+import re
 
 from pressroom.checks.registry import Context, check, where
 from pressroom.checks.urls import url_problem
 from pressroom.model import DOC_SCHEME, DocLink, doc_link
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @check("anchors")
@@ -51,6 +56,19 @@ def urls(ctx: Context) -> None:
             problem = url_problem(link.get("href"))
             if problem:
                 _fail(ctx, link, f"malformed URL {link.get('href')!r}: {problem}", "correct the address")
+
+
+@check("addresses")
+def addresses(ctx: Context) -> None:
+    """An e-mail address is a link (mailto:) in every format, not text a reader cannot follow."""
+    for _, tree in ctx.items:
+        for text in tree.xpath("//body//text()[not(ancestor::a)][not(ancestor::style)][not(ancestor::script)]"):
+            for address in EMAIL.findall(text):
+                owner = text.getparent()
+                owner = owner.getparent() if text.is_tail and owner.getparent() is not None else owner
+                path, line = where(owner)
+                ctx.report.warning(path, line, f"e-mail address {address} is text, not a link",
+                                   f"write it as <{address}>: it becomes a mailto: link in the PDF and in Word")
 
 
 def _fail(ctx: Context, node, message: str, hint: str) -> None:
