@@ -361,3 +361,34 @@ def test_pages_paint_in_reading_order_and_look_the_same(built_en: Path, tmp_path
 
 def _elements_on(pdf: pikepdf.Pdf, page, role: str) -> list:
     return [e for e in _elements(pdf, role) if e.get("/Pg") is not None and e.Pg.objgen == page.objgen]
+
+
+@pytest.mark.parametrize("stream", [
+    b"BT /F1 9 Tf /P <</MCID 0>> BDC 1 0 0 1 9 9 Tm (a) Tj EMC /P <</MCID 1>> BDC (b) Tj EMC ET",  # inside BT
+    b"/P <</MCID 0>> BDC q 1 0 0 rg EMC /P <</MCID 1>> BDC Q EMC",  # marked content across q/Q
+    b"/G1 gs /P <</MCID 0>> BDC 0 0 9 9 re f EMC /P <</MCID 1>> BDC 9 9 9 9 re f EMC",  # gs sets a line width
+], ids=["in-text-object", "across-q", "extgstate"])
+def test_a_page_that_cannot_be_replayed_is_left_as_it_is(stream: bytes) -> None:
+    from pressroom.write.pdf.paintorder import paint_in_tree_order
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    page.Resources = Dictionary(ExtGState=Dictionary(G1=Dictionary(LW=3)))
+    page.Contents = pdf.make_stream(stream)
+    paint_in_tree_order(pdf, {page.objgen: {0: 1, 1: 0}})  # asks for MCID 1 first
+    assert pdf.pages[0].Contents.read_bytes() == stream
+
+
+def test_a_page_is_repainted_in_the_order_asked_with_its_state() -> None:
+    from pressroom.write.pdf.paintorder import paint_in_tree_order
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    page.Contents = pdf.make_stream(b"1 0 0 -1 0 800 cm q 0 0 1 rg /P <</MCID 0>> BDC 0 0 9 9 re f EMC "
+                                    b"/P <</MCID 1>> BDC 1 0 0 1 5 5 cm 9 9 9 9 re f EMC Q")
+    paint_in_tree_order(pdf, {page.objgen: {0: 1, 1: 0}})
+    ops = [(str(op), operands) for operands, op in pikepdf.parse_content_stream(pdf.pages[0])]
+    assert [int(operands[1].MCID) for op, operands in ops if op == "BDC"] == [1, 0]
+    # each piece sets up the state it was painted in: the page's cm, then the blue fill
+    first = [op for op, _ in ops[:next(i for i, (op, _) in enumerate(ops) if op == "BDC")]]
+    assert first == ["q", "cm", "rg"]

@@ -13,7 +13,7 @@ replayed from what was in effect where it was painted — transformations, clipp
 ExtGStates in their order, colours and line and text parameters by their last value — so every
 glyph lands where it was, in the same colour. A page this cannot replay exactly (marked content
 inside a text object or across q/Q, an ExtGState that sets more than transparency) is left as
-WeasyPrint wrote it, and preflight reports its order.
+WeasyPrint wrote it, and preflight (inspect/preflight/reading.py) warns about its order.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ class Reader:
         self.depth = self.start = 0
         self.in_text = False
         self.path: list = []
+        self.transparency: set[str] = set()  # ExtGStates seen to set only transparency
 
     def read(self, instructions) -> list[Piece]:
         for instruction in instructions:
@@ -193,7 +194,10 @@ class Reader:
             state.keyed[op] = [instruction]
 
     def check_gs(self, name) -> None:
+        if str(name) in self.transparency:
+            return
         states = self.page.Resources.get("/ExtGState", Dictionary())
         gs = states.get(name) if isinstance(name, Name) else None
         if not isinstance(gs, Dictionary) or set(gs.keys()) - TRANSPARENCY:
             raise Unsafe(f"ExtGState {name} sets more than transparency")
+        self.transparency.add(str(name))
