@@ -20,6 +20,7 @@ TEMPLATES = Path("templates")
 TITLES = "titles.yaml"  # per locale: document titles and subtitles
 OUTPUT = Path("output")
 FORMATS = ("pdf", "docx")
+BINDINGS = ("saddle-stitch", "perfect-bound", "loose")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ class Edition:
     marks: str | None = None
     booklet: bool = False  # pad to a multiple of 4 pages for saddle stitching
     colophon: str = ""  # booklets: the text on the last page (default: organisation, title, year)
+    # PDF/X: the output intent (a CMYK ICC profile under templates/, the registered printing
+    # condition it characterizes, its total ink limit in %) and names never to hyphenate
+    output_profile: str | None = None
+    output_condition: str = ""
+    ink_limit: int = 300
+    no_hyphenate: tuple[str, ...] = ()
 
     @property
     def variant(self) -> str:
@@ -51,6 +58,7 @@ class Document:
     fragment_lines: tuple[int, ...] = ()  # where each fragment is listed
     contents: bool = True  # print a table of contents
     references: bool = False  # print a bibliography of the cited works
+    binding: str = "loose"  # print: saddle-stitch (pages × 4), perfect-bound (even) or loose (as is)
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ def test_low_resolution_background_image_is_found_through_its_pattern(tmp_path: 
 
 def test_rgb_colour_fails_only_pdfx(tmp_path: Path) -> None:
     rgb = make_pdf(tmp_path / "rgb.pdf", [b"1 0 0 rg 0 0 10 10 re f", b"/DeviceRGB CS 0 0 1 SC 0 0 m 9 9 l S"])
-    errors = messages(check(rgb, PDFX))
+    errors = [e for e in messages(check(rgb, PDFX)) if "RGB" in e]  # a hand-made file lacks the rest of PDF/X too
     assert errors == [
         "rgb.pdf: page 1: RGB colour in a PDF/X file: rg operator (DeviceRGB colour) — use CMYK (or ICC-based) "
         "colour for print",
@@ -212,7 +212,7 @@ def test_rgb_colour_fails_only_pdfx(tmp_path: Path) -> None:
         "ICC-based) colour for print"]
     assert messages(check(rgb, PRINT)) == []  # not PDF/X: RGB is the printer's to convert
     cmyk = make_pdf(tmp_path / "cmyk.pdf", [b"0 1 1 0 k 0 0 10 10 re f 0 0 0 1 K 0 0 m 9 9 l S"])
-    assert messages(check(cmyk, PDFX)) == []
+    assert [e for e in messages(check(cmyk, PDFX)) if "RGB" in e] == []
 
 
 def test_figure_without_alt_and_skipped_heading(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list:
     render_one = build_module._render_one
 
     def counting(job):
-        _, target, assembled = job
+        _, target, assembled, *_ = job  # (pack, target, assembled, the documents it links to)
         seen.append((assembled.doc.id, assembled.locale, target.format))
         return render_one(job)
     monkeypatch.setattr(build_module, "_render_one", counting)

@@ -8,6 +8,7 @@ a target whose hash is unchanged and whose file exists is not rebuilt.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from pressroom.diagnostics import UsageError
@@ -36,6 +37,21 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     return targets
 
 
+def _paper_links(pack: Pack, target: Target) -> list[str]:
+    """The documents a PDF/X edition's document links to: it prints the page of each link's
+    target, so their fragments are its inputs too."""
+    edition = next((e for e in pack.editions if e.name == target.edition), None)
+    if edition is None or not edition.variant.startswith("pdf/x"):
+        return []
+    doc, found = pack.document(target.doc_id), {}
+    for name in doc.fragments:
+        for locale in dict.fromkeys((target.locale, pack.source_locale)):
+            path = fragment_path(pack, locale, doc.id, name)
+            if path.is_file():
+                found.update(dict.fromkeys(re.findall(r"doc:([\w-]+)", path.read_text(encoding="utf-8", errors="replace"))))
+    return [d for d in found if d in pack.documents and d != doc.id]
+
+
 def _choose(chosen: list[str] | None, known: list[str], what: str) -> list[str]:
     for name in chosen or []:
         if name not in known:
@@ -61,8 +77,9 @@ def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = N
     digest = hashlib.sha256(f"{target}".encode())
     doc = pack.document(target.doc_id)
     files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
-    for name in doc.fragments:
-        files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
+    for linked in [doc.id] + _paper_links(pack, target):
+        for name in pack.document(linked).fragments:
+            files += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
     files += sorted((pack.root / "templates").rglob("*"))
     files += sorted(ENGINE.rglob("*.py"))
     for path in files:

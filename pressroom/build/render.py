@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import time
 import types
@@ -47,7 +48,7 @@ def render_groups(pack: Pack, groups: list[list[Target]], documents: dict, jobs:
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(groups)))
     if jobs > 1:
         groups = sorted(groups, key=lambda g: _expected_cost(g[0], documents), reverse=True)
-    work = [(pack, g[0], documents[(g[0].doc_id, g[0].locale)]) for g in groups]
+    work = [(pack, g[0], documents[(g[0].doc_id, g[0].locale)], _linked(pack, g[0], documents)) for g in groups]
     if jobs == 1:
         yield from _collect(zip(groups, map(_render_with_room, work)), progress, report)
         return
@@ -55,6 +56,17 @@ def render_groups(pack: Pack, groups: list[list[Target]], documents: dict, jobs:
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from _collect(zip(groups, pool.map(_render_with_room, work)), progress, report)
+
+
+def _linked(pack: Pack, target: Target, documents: dict) -> dict[str, Assembled]:
+    """The documents of the same locale that a PDF/X edition's document links to: it names the
+    page of each link's target, read from a layout of theirs."""
+    edition = next((e for e in pack.editions if e.name == target.edition), None)
+    if edition is None or not edition.variant.startswith("pdf/x"):
+        return {}
+    html = documents[(target.doc_id, target.locale)].html
+    linked = dict.fromkeys(re.findall(r'href="doc:([\w-]+)', html))
+    return {d: documents[(d, target.locale)] for d in linked if (d, target.locale) in documents and d != target.doc_id}
 
 
 def _expected_cost(target: Target, documents: dict) -> tuple[bool, int]:
@@ -96,19 +108,19 @@ def _caller() -> Callable:
     return types.FunctionType(code, globals(), "_call_with_room")
 
 
-def _render_with_room(job: tuple[Pack, Target, Assembled]) -> tuple[bytes | None, Report, float]:
+def _render_with_room(job: tuple[Pack, Target, Assembled, dict]) -> tuple[bytes | None, Report, float]:
     return _caller()(_render_one, job)
 
 
-def _render_one(job: tuple[Pack, Target, Assembled]) -> tuple[bytes | None, Report, float]:
+def _render_one(job: tuple[Pack, Target, Assembled, dict]) -> tuple[bytes | None, Report, float]:
     """In a worker: one target → its bytes and any problem (reported, never raised)."""
-    pack, target, assembled = job
+    pack, target, assembled, siblings = job
     started, report = time.perf_counter(), Report()
     if target.format == "docx":
         from pressroom.write.docx.writer import write_docx
         return write_docx(assembled, pack.root), report, time.perf_counter() - started
     from pressroom.write.pdf.writer import write_pdf
     edition = next(e for e in pack.editions if e.name == target.edition)
-    data, problems = write_pdf(assembled, edition, pack.root, pack.editions[0].name)
+    data, problems = write_pdf(assembled, edition, pack.root, pack.editions[0].name, siblings)
     report.extend(problems)
     return (None if problems.errors else data), report, time.perf_counter() - started

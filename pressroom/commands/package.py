@@ -1,8 +1,8 @@
 """The printer's package: one locale's print-edition PDFs, a MANIFEST, and a reproducible zip.
 
 ``package(root, pack, "en")`` writes ``output/print/<pack id>-<locale>-<deadline>/`` holding each
-document's print PDF as ``<doc>.pdf`` and a ``MANIFEST`` (per file: pages, trim and bleed in mm,
-fonts, sha256), and ``output/print/<same name>.zip`` beside it. The date in the name is the
+document's print PDF as ``<doc>.pdf`` and a ``MANIFEST`` (per file: PDF/X version, output intent,
+colour spaces, pages and binding, trim and bleed in mm, font families and fonts, sha256), and ``output/print/<same name>.zip`` beside it. The date in the name is the
 pack's consultation deadline (pack.yaml ``deadline``): fixed by the content, so packaging the
 same outputs twice gives the same folder and a byte-identical zip (entries are stored in a fixed
 order with the deadline as their date). Nothing is packaged when a print PDF is missing, out of
@@ -27,7 +27,8 @@ from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.inspect.preflight import check_pdf
 from pressroom.inspect.preflight.findings import UNITS_PT
 from pressroom.inspect.preflight.fonts import font_info, iter_fonts
-from pressroom.model import OUTPUT, Pack
+from pressroom.inspect.preflight.pdfx import font_program, program_identity
+from pressroom.model import OUTPUT, TEMPLATES, Pack
 from pressroom.pdfobjects import page_boxes, page_resources
 
 PRINT_DIR = OUTPUT / "print"
@@ -65,12 +66,14 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
             if check_fresh and state.get(target.key) != input_hash(pack, target):
                 report.error(shown, None, "out of date: its sources changed after it was built",
                              f"run `invoke build --locale {locale}` first")
-            check_pdf(path, editions[edition], report, shown=shown, locale=locale)
+            check_pdf(path, editions[edition], report, shown=shown, locale=locale,
+                      binding=pack.document(target.doc_id).binding, fonts=root / TEMPLATES / "fonts")
         if report.errors:
             raise ContentError(report)
         name = package_name(pack, locale)
         files = [(f"{t.doc_id}.pdf", (out / t.key).read_bytes()) for t in targets]
-        manifest = _manifest(pack, locale, edition, files).encode()
+        bindings = {f"{t.doc_id}.pdf": pack.document(t.doc_id).binding for t in targets}
+        manifest = _manifest(pack, locale, edition, files, bindings).encode()
         folder = root / PRINT_DIR / name
         _write_folder(folder, files + [(MANIFEST, manifest)])
         _write_zip(folder.parent / f"{name}.zip", name, [(MANIFEST, manifest)] + files, pack.deadline)
@@ -78,26 +81,86 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
 
 
 def describe_pdf(data: bytes) -> dict:
-    """Pages, trim and bleed (mm, from the first page) and fonts of a PDF, for the MANIFEST."""
-
+    """What a printer asks of a PDF, for the MANIFEST: pages, trim and bleed (mm, from the first
+    page), PDF/X version and output intent, the colour spaces its pages paint in, and its fonts
+    (as the PDF names them, embedded or not, and by the family their own name tables give)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         boxes = page_boxes(pdf.pages[0].obj)
         trim, bleed = boxes["TrimBox"], boxes["BleedBox"]
         mm = UNITS_PT["mm"]
-        fonts = {}
+        fonts, families, spaces = {}, set(), set()
         for page in pdf.pages:
             for font in iter_fonts(page_resources(page.obj), page.obj.get("/Annots")):
                 info = font_info(font)
                 fonts[info.name] = fonts.get(info.name, True) and info.embedded
+                program = font_program(font)
+                identity = program_identity(program) if program else None
+                families.add(identity[1] if identity else info.name.split("+")[-1])
+            spaces |= colour_spaces(page, page_resources(page.obj))
         return {
             "pages": len(pdf.pages),
             "trim": ((trim[2] - trim[0]) / mm, (trim[3] - trim[1]) / mm),
             "bleed": max(0.0, min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])) / mm,
             "fonts": dict(sorted(fonts.items())),
+            "families": sorted(families),
+            "pdfx": _pdfx_version(pdf),
+            "intent": _output_intent(pdf),
+            "colour": sorted(spaces),
         }
 
 
-def _manifest(pack: Pack, locale: str, edition: str, files: list[tuple[str, bytes]]) -> str:
+def _pdfx_version(pdf: pikepdf.Pdf) -> str:
+    try:
+        meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
+        return str(meta.get("pdfxid:GTS_PDFXVersion", "")) or "none (not PDF/X)"
+    except Exception:  # a broken XMP packet: said, not fatal
+        return "unknown (unreadable XMP)"
+
+
+def _output_intent(pdf: pikepdf.Pdf) -> str:
+    for intent in pdf.Root.get("/OutputIntents") or []:
+        identifier = str(intent.get("/OutputConditionIdentifier", ""))
+        info = str(intent.get("/Info", ""))
+        registry = str(intent.get("/RegistryName", ""))
+        return f"{identifier} ({info}{', registry ' + registry if registry else ''})"
+    return "none"
+
+
+def colour_spaces(stream, resources, depth: int = 0) -> set[str]:
+    """The colour spaces a content stream (and the forms it draws) paints in, by name."""
+    named = {"k": "DeviceCMYK", "K": "DeviceCMYK", "g": "DeviceGray", "G": "DeviceGray", "rg": "DeviceRGB", "RG": "DeviceRGB"}
+    found: set[str] = set()
+    if depth > 8:
+        return found
+    for instruction in pikepdf.parse_content_stream(stream):
+        op = str(getattr(instruction, "operator", ""))
+        operands = getattr(instruction, "operands", [])
+        if op in named:
+            found.add(named[op])
+        elif op in ("cs", "CS") and operands:
+            found.add(_space_name(operands[0], resources))
+        elif op == "Do" and operands:
+            xobject = (resources.get("/XObject") or {}).get(str(operands[0]))
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == pikepdf.Name.Form:
+                found |= colour_spaces(xobject, xobject.get("/Resources", resources), depth + 1)
+            elif isinstance(xobject, pikepdf.Stream):
+                found.add(_space_name(xobject.get("/ColorSpace", pikepdf.Name("/DeviceGray")), resources))
+    return found
+
+
+def _space_name(space, resources) -> str:
+    if isinstance(space, pikepdf.Name) and str(space) in (resources.get("/ColorSpace") or {}):
+        space = resources.ColorSpace[str(space)]
+    if isinstance(space, pikepdf.Array) and len(space) >= 2:
+        kind = str(space[0])[1:]
+        if kind == "ICCBased":
+            return f"ICCBased ({ {1: 'grey', 3: 'RGB', 4: 'CMYK'}.get(int(space[1].get('/N', 0)), '?') })"
+        return f"{kind} {str(space[1])[1:]}" if kind == "Separation" else kind
+    return str(space)[1:]
+
+
+def _manifest(pack: Pack, locale: str, edition: str, files: list[tuple[str, bytes]],
+              bindings: dict[str, str]) -> str:
     lines = [f"# {pack.title} — {pack.organisation}",
              f"# pack {pack.id}, locale {locale}, {edition} edition, deadline {pack.deadline.isoformat()}",
              f"# {len(files)} file(s); sizes in millimetres; sha256 of each file as delivered", ""]
@@ -106,9 +169,14 @@ def _manifest(pack: Pack, locale: str, edition: str, files: list[tuple[str, byte
         fonts = ", ".join(f"{font} ({'embedded' if embedded else 'NOT embedded'})"
                           for font, embedded in facts["fonts"].items())
         lines += [f"file: {name}",
+                  f"pdf/x: {facts['pdfx']}",
+                  f"output intent: {facts['intent']}",
+                  f"colour: {', '.join(facts['colour']) or 'none'}",
                   f"pages: {facts['pages']}",
+                  f"binding: {bindings.get(name, 'loose')}",
                   f"trim: {facts['trim'][0]:.1f} x {facts['trim'][1]:.1f} mm",
                   f"bleed: {facts['bleed']:.1f} mm",
+                  f"font families: {', '.join(facts['families']) or 'none'}",
                   f"fonts: {fonts or 'none'}",
                   f"sha256: {hashlib.sha256(data).hexdigest()}",
                   ""]

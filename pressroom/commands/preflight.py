@@ -8,7 +8,7 @@ from pathlib import Path
 from pressroom.build.plan import plan
 from pressroom.diagnostics import Report
 from pressroom.inspect.preflight import check_pdf
-from pressroom.model import OUTPUT, Pack
+from pressroom.model import OUTPUT, TEMPLATES, Pack
 
 
 def preflight(root: Path, pack: Pack, locales: list[str] | None = None, *,
@@ -29,7 +29,8 @@ def preflight(root: Path, pack: Pack, locales: list[str] | None = None, *,
                 report.error(shown, None, "this PDF is not built",
                              f"run `invoke build --locale {target.locale}` first")
             continue
-        check_pdf(path, editions[target.edition], report, shown=shown, locale=target.locale)
+        check_pdf(path, editions[target.edition], report, shown=shown, locale=target.locale,
+                  binding=pack.document(target.doc_id).binding, fonts=root / TEMPLATES / "fonts")
     return report
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import yaml
 
 from pressroom.diagnostics import ContentError, Report
-from pressroom.model import PACK_FILE, Document, Edition, Pack
+from pressroom.model import BINDINGS, PACK_FILE, TEMPLATES, Document, Edition, Pack
 from pressroom.read.locales import is_known
 
 # A field: (converter, required, default). Converters take (node, report, where) and
@@ -126,6 +126,10 @@ def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "marks": (YamlReader.string, False, None),
         "booklet": (YamlReader.boolean, False, False),
         "colophon": (YamlReader.string, False, ""),
+        "output_profile": (YamlReader.string, False, None),
+        "output_condition": (YamlReader.string, False, ""),
+        "ink_limit": (YamlReader.integer, False, 300),
+        "no_hyphenate": (YamlReader.strings, False, ()),
     })
 
 
@@ -141,6 +145,15 @@ def _named(item: Callable[..., Any]) -> Callable[..., Any]:
     return read
 
 
+def _binding(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
+    value = reader.string(node, what)
+    if value is not None and value not in BINDINGS:
+        reader.fail(node, f"{what} is {value!r}, not a binding the printer knows",
+                    f"use one of: {', '.join(BINDINGS)}")
+        return None
+    return value
+
+
 def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
     return reader.mapping(node, what, {
         "title": (YamlReader.string, True, None),
@@ -151,6 +164,7 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "fragments": (YamlReader.lined_strings, True, ()),
         "contents": (YamlReader.boolean, False, True),
         "references": (YamlReader.boolean, False, False),
+        "binding": (_binding, False, "loose"),
     })
 
 
@@ -208,6 +222,8 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
         report.error(reader.path, None, f"source locale {meta['source_locale']!r} is not in locales",
                      "add it to pack.locales")
     editions = tuple(Edition(name, **values) for name, (values, _) in meta["editions"].items() if values)
+    for edition, (_, line) in zip(editions, (v for v in meta["editions"].values() if v[0])):
+        _check_output_intent(root, edition, reader, line)
     documents = {doc_id: _make_document(doc_id, values, line)
                  for doc_id, (values, line) in top["documents"].items() if values}
     if report.errors:
@@ -221,3 +237,22 @@ def _make_document(doc_id: str, values: dict, line: int) -> Document:
     listed = values.pop("fragments")
     return Document(id=doc_id, line=line, fragments=tuple(name for name, _ in listed),
                     fragment_lines=tuple(n for _, n in listed), **values)
+
+
+def _check_output_intent(root: Path, edition: Edition, reader: YamlReader, line: int) -> None:
+    """A PDF/X edition prints through an output intent: a CMYK ICC profile under templates/."""
+    if not edition.variant.startswith("pdf/x"):
+        return
+    what = f"edition {edition.name!r}"
+    if not edition.output_profile:
+        reader.report.error(reader.path, line, f"{what} is {edition.pdf_variant} but names no output_profile",
+                            "add 'output_profile: icc/<profile>.icc' (a CMYK ICC profile under templates/)")
+        return
+    path = root / TEMPLATES / edition.output_profile
+    try:
+        header = path.read_bytes()[:40] if path.resolve().is_relative_to((root / TEMPLATES).resolve()) else b""
+    except OSError:
+        header = b""
+    if header[16:20] != b"CMYK" or header[36:40] != b"acsp":
+        reader.report.error(reader.path, line, f"{what}: output_profile {edition.output_profile!r} is not a CMYK "
+                            "ICC profile under templates/", "give the path of a CMYK .icc file, relative to templates/")

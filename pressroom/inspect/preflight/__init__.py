@@ -18,7 +18,12 @@
 - annotations (every edition): each with the Print flag, none hidden;
 - press editions (bleed, marks or PDF/X): every image at ≥ 300 ppi at its placed size, from the
   CTM at its ``Do`` (through form XObjects and tiling patterns);
-- PDF/X editions: no DeviceRGB colour (``rg``/``RG``, ``/DeviceRGB`` colour spaces and images);
+- PDF/X editions: no RGB colour (``rg``/``RG``, DeviceRGB or 3-component ICC colour spaces,
+  images, shadings, transparency groups, annotations); the conformance markers, the output
+  intent, K-only black and greys, fonts all from ``templates/fonts``, the page count the
+  document's binding needs, no URL hyphenated (``pdfx``); and, rendered by Ghostscript in CMYK,
+  colour at the trim carried into the bleed, nothing else in the bleed, crop marks in the slug,
+  total ink per pixel under the edition's limit (``render``);
 - ``booklet: true``: a multiple of 4 pages.
 
 Every problem names the output file and the page: ``output/en/guidance.print.pdf: page 3: font
@@ -37,10 +42,14 @@ from pressroom.diagnostics import Report
 from pressroom.inspect.preflight.boxes import check_boxes
 from pressroom.inspect.preflight.colour import check_content, is_rgb
 from pressroom.inspect.preflight.findings import Pages, length
-from pressroom.inspect.preflight.fonts import check_fonts, check_form_fonts
+from pressroom.inspect.preflight import pdfx as press
+from pressroom.inspect.preflight.fonts import check_fonts, check_form_fonts, iter_fonts
 from pressroom.inspect.preflight.reading import check_annotations, check_tagged
-from pressroom.model import Edition
-from pressroom.pdfobjects import A4, page_resources
+from pressroom.inspect.preflight.render import check_rendered
+from pressroom.model import TEMPLATES, Edition
+from pressroom.pdfobjects import A4, page_boxes, page_resources
+
+FONTS = Path(__file__).resolve().parents[3] / TEMPLATES / "fonts"
 
 
 def is_press(edition: Edition) -> bool:
@@ -49,8 +58,11 @@ def is_press(edition: Edition) -> bool:
 
 
 def check_pdf(path: Path, edition: Edition, report: Report, *, shown: str | None = None,
-              locale: str | None = None, trim: tuple[float, float] = A4) -> None:
-    """Check one PDF against its edition; problems go to ``report`` under ``shown`` (the path)."""
+              locale: str | None = None, trim: tuple[float, float] = A4, binding: str | None = None,
+              fonts: Path = FONTS) -> None:
+    """Check one PDF against its edition; problems go to ``report`` under ``shown`` (the path).
+    ``binding``: the document's (pack.yaml), whose page count a PDF/X edition must suit;
+    ``fonts``: the folder its fonts must all come from."""
     shown = shown or str(path)
     try:
         pdf = pikepdf.open(path)
@@ -77,6 +89,8 @@ def check_pdf(path: Path, edition: Edition, report: Report, *, shown: str | None
                     found.add(n, "DeviceRGB transparency group in a PDF/X file", "use CMYK or an ICC-based colour space")
         check_form_fonts(pdf, found)
         _check_document(pdf, edition, locale, numbers, found)
+        if pdfx:
+            _check_press(path, pdf, edition, binding, fonts, found)
         found.emit(report, shown)
         count = len(pdf.pages)
         if edition.booklet and count % 4:
@@ -86,6 +100,30 @@ def check_pdf(path: Path, edition: Edition, report: Report, *, shown: str | None
 
 
 
+
+
+def _check_press(path: Path, pdf: pikepdf.Pdf, edition: Edition, binding: str | None, fonts: Path,
+                 found: Pages) -> None:
+    """What a PDF/X file must also be for the press (``pdfx``, ``render``)."""
+    press.check_pdfx(pdf, edition.variant, edition.output_condition, _xmp(pdf), found)
+    seen: set = set()
+    for n, page in enumerate(pdf.pages, 1):
+        press.check_ink(page, n, found)
+        press.check_font_origin(list(iter_fonts(page_resources(page.obj), page.obj.get("/Annots"))), n, fonts, found, seen)
+    problem = press.binding_problem(len(pdf.pages), binding or "loose")
+    if problem:
+        step = press.BINDINGS[binding or "loose"][0]
+        found.add(None, problem, f"rebuild it (the print edition pads to {math.ceil(len(pdf.pages) / step) * step} "
+                                 "pages with blank pages), or change the document's binding in content/pack.yaml")
+    broken = press.hyphenated_urls(path)
+    if broken is None:
+        found.add(None, "URLs not checked for hyphenation: pdftotext (poppler-utils) is not installed",
+                  "apt-get install poppler-utils", level="warning")
+    for n, word in broken or []:
+        found.add(n, f"a URL is hyphenated at a line end ({word!r}): a reader types the hyphen",
+                  "mark it as an address (a link whose text is the URL), or class=\"no-hyphenate\"")
+    check_rendered(path, [page_boxes(p.obj) for p in pdf.pages], found, limit=edition.ink_limit,
+                   condition=edition.output_condition, crop_marks="crop" in (edition.marks or "").split())
 
 
 # --- document: language, title, tagging ------------------------------------------------------

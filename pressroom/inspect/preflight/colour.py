@@ -56,7 +56,8 @@ def _place(name: str, width, height, ctm: Matrix) -> Placement:
 
 
 def is_rgb(space, resources: Dictionary | None = None) -> bool:
-    """DeviceRGB, directly, by a resource name, or as the base of an Indexed space."""
+    """RGB: DeviceRGB, CalRGB or a 3-component ICC space, directly, by a resource name, or as
+    the base of an Indexed space."""
     if isinstance(space, Name):
         if space == Name.DeviceRGB or str(space) == "/RGB":
             return True
@@ -64,6 +65,10 @@ def is_rgb(space, resources: Dictionary | None = None) -> bool:
         return str(space) in named and is_rgb(named[str(space)])
     if isinstance(space, Array) and len(space) >= 2 and space[0] in (Name.Indexed, Name("/I")):
         return is_rgb(space[1], resources)
+    if isinstance(space, Array) and len(space) >= 2 and space[0] == Name.ICCBased:
+        return isinstance(space[1], Stream) and int(space[1].get("/N", 0)) == 3  # an RGB profile
+    if isinstance(space, Array) and len(space) >= 2 and space[0] == Name.CalRGB:
+        return True
     return False
 
 

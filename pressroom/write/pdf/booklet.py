@@ -18,13 +18,14 @@ from pressroom.write.pdf.fonts import fixed_font_dates
 
 
 def pad_booklet(pdf_bytes: bytes, colophon_text: str, *, marks: str | None = None,
-                fonts: Path) -> bytes:
+                fonts: Path, cmyk: bool = False) -> bytes:
     """Pad a saddle-stitch booklet with blank pages to a multiple of 4, the colophon on the last.
 
     The padding pages are laid out by WeasyPrint with the pack's own fonts (``templates/fonts``,
     so the colophon's font is embedded and subset like every other) at the last page's trim and
     bleed (and ``marks``, the edition's crop marks), then appended with pikepdf and given exactly
     the last page's boxes. A PDF that already has a multiple of 4 pages is returned unchanged.
+    ``cmyk``: the colophon in 100 % K (a PDF/X edition), not in RGB.
     """
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
     count = len(pdf.pages)
@@ -37,7 +38,7 @@ def pad_booklet(pdf_bytes: bytes, colophon_text: str, *, marks: str | None = Non
     bleed = max(0.0, min(trim[0] - bleed_box[0], trim[1] - bleed_box[1],
                          bleed_box[2] - trim[2], bleed_box[3] - trim[3]))
     with fixed_font_dates(_creation_epoch(pdf)):
-        rendered = _render_padding(missing, colophon_text, trim, bleed, marks, fonts)
+        rendered = _render_padding(missing, colophon_text, trim, bleed, marks, fonts, cmyk)
     padding = pikepdf.open(io.BytesIO(rendered))
     tagged = "/StructTreeRoot" in pdf.Root
     for page in padding.pages:
@@ -72,7 +73,8 @@ def _creation_epoch(pdf: pikepdf.Pdf) -> int:
         return 0
 
 
-def _render_padding(count: int, colophon: str, trim, bleed: float, marks: str | None, fonts: Path) -> bytes:
+def _render_padding(count: int, colophon: str, trim, bleed: float, marks: str | None, fonts: Path,
+                    cmyk: bool = False) -> bytes:
     """``count`` pages at ``trim`` size: blank ones, then one with the colophon at its foot."""
     from weasyprint import HTML  # heavy: only when a booklet is padded
 
@@ -89,7 +91,8 @@ def _render_padding(count: int, colophon: str, trim, bleed: float, marks: str | 
     if marks:
         page.append(f"marks: {marks};")
     css = (faces + f"@page {{ {' '.join(page)} }}\n"
-           "html { font: 8pt/1.45 'Pack Sans', 'Pack Arabic', sans-serif; color: #111; }\n"
+           "html { font: 8pt/1.45 'Pack Sans', 'Pack Arabic', sans-serif; "
+           f"color: {'device-cmyk(0 0 0 1)' if cmyk else '#111'}; }}\n"
            "body { margin: 0; }\n"
            f".page {{ height: {height - 1:.4f}pt; box-sizing: border-box; padding: 24mm; }}\n"
            ".page + .page { break-before: page; }\n"
