@@ -24,10 +24,12 @@ from pressroom.build.render import Progress, import_renderers, long_lived_frozen
 from pressroom.diagnostics import ContentError, Report
 from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT, Pack, Target
-from pressroom.read.bibliography import Bibliography, load_bibliography
+from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 
 __all__ = ["Result", "assemble_all", "build", "build_lock"]
+
+CACHE = ".cache"  # in output/: what is slow to compute again (the parsed .bib)
 
 
 @dataclass
@@ -48,11 +50,12 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         fresh = _freshness(pack, plan(pack, docs, locales, formats, editions), out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
         if fresh.stale:
+            cache = Cache(out / CACHE)
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
-                                          meanwhile=lambda: import_renderers(fresh.stale))
+                                          meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
             _check(pack, documents, bib, result.report, check, strict)
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
-            _write(out, rendered, fresh, result)
+            _write(out, rendered, fresh, result, cache)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -82,13 +85,17 @@ def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check
         raise ContentError(report)
 
 
-def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshness, result: Result) -> None:
-    """Each rendering's bytes to every target made from it, then the record of what was built."""
+def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshness, result: Result,
+           cache: Cache) -> None:
+    """Each rendering's bytes to every target made from it, what was parsed for the next build
+    (the .bib), then the record of what was built."""
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)
             fresh.state[target.key] = fresh.hashes[target.key]
             result.built.append(target)
+    for path, data in cache.pending.items():
+        write_atomic(path, data)
     write_state(out, fresh.state)
 
 
@@ -106,12 +113,13 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     return rendered
 
 
-def assemble_all(pack: Pack, locales: set[str], report: Report,
-                 meanwhile: Callable[[], None] = lambda: None) -> tuple[Bibliography, dict]:
+def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Callable[[], None] = lambda: None,
+                 cache: Cache | None = None) -> tuple[Bibliography, dict]:
     """Read the bibliography once, then assemble every document of ``locales``, with one pandoc
     run for all their citations (``meanwhile`` runs while pandoc works). A document with nothing
-    of its own in a locale is the source locale's: assembled once, the same object under both keys."""
-    bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report)
+    of its own in a locale is the source locale's: assembled once, the same object under both keys.
+    ``cache``: where the parsed .bib is kept between builds (output/.cache/)."""
+    bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
     origin = {(doc_id, locale): (doc_id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc_id, doc in pack.documents.items()}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}
