@@ -18,7 +18,7 @@ from typing import Callable
 
 from pressroom import checks
 from pressroom.assemble import draft, finish, format_drafts, is_source_copy
-from pressroom.build.output import build_lock, read_state, remove_stale_temp_files, write_atomic, write_state
+from pressroom.build.output import build_lock, built_from, read_state, remove_stale_temp_files, write_atomic, write_state
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
 from pressroom.diagnostics import ContentError, Report
@@ -26,6 +26,7 @@ from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
+from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
 
 __all__ = ["Result", "assemble_all", "build", "build_lock"]
 
@@ -49,6 +50,8 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
     with build_lock(out):
         fresh = _freshness(pack, plan(pack, docs, locales, formats, editions), out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
+        if any(t.format == "pdf" for t in fresh.stale) and font_subsetter() == FONTTOOLS:
+            progress(NOTICE)  # once a build, then on: the PDFs are right, only slower to make
         if fresh.stale:
             cache = Cache(out / CACHE)
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
@@ -65,7 +68,7 @@ class Freshness:
     targets: list[Target]
     stale: list[Target]  # forced, missing, or made from inputs that changed since
     hashes: dict[str, str]  # target key → hash of its inputs now
-    state: dict[str, str]  # target key → hash of the inputs it was last built from
+    state: dict[str, dict]  # target key → what it was last built from (build.output.read_state)
 
 
 def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Freshness:
@@ -73,7 +76,7 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
     state = read_state(out)
     digests: dict[Path, bytes] = {}
     hashes = {t.key: input_hash(pack, t, digests) for t in targets}
-    stale = [t for t in targets if force or state.get(t.key) != hashes[t.key] or not (out / t.key).is_file()]
+    stale = [t for t in targets if force or built_from(state, t.key) != hashes[t.key] or not (out / t.key).is_file()]
     return Freshness(targets, stale, hashes, state)
 
 
@@ -92,7 +95,8 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)
-            fresh.state[target.key] = fresh.hashes[target.key]
+            fresh.state[target.key] = {"inputs": fresh.hashes[target.key],
+                                       **({"subsetter": font_subsetter()} if target.format == "pdf" else {})}
             result.built.append(target)
     for path, data in cache.pending.items():
         write_atomic(path, data)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
 from pressroom.read.fragments import fragment_path
+from pressroom.write.pdf.subsetter import font_subsetter
 
 ENGINE = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,8 @@ def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = N
     are read once rather than once per target (40 targets: 40 × 4 MiB of fonts)."""
     digests = {} if digests is None else digests
     digest = hashlib.sha256(f"{target}".encode())
+    if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
+        digest.update(f"font subsetter: {font_subsetter()}".encode())
     doc = pack.document(target.doc_id)
     files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
     for name in doc.fragments:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
-from pressroom.build.output import build_lock, read_state
+from pressroom.build.output import build_lock, built_from, read_state
 from pressroom.build.plan import input_hash, plan
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.inspect.preflight import check_pdf
@@ -62,7 +62,7 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
                 report.error(shown, None, f"the {edition} PDF is not built",
                              f"run `invoke build --locale {locale}` first")
                 continue
-            if check_fresh and state.get(target.key) != input_hash(pack, target):
+            if check_fresh and built_from(state, target.key) != input_hash(pack, target):
                 report.error(shown, None, "out of date: its sources changed after it was built",
                              f"run `invoke build --locale {locale}` first")
             check_pdf(path, editions[edition], report, shown=shown, locale=locale)
