@@ -31,6 +31,7 @@ class Edition:
     marks: str | None = None
     booklet: bool = False  # pad to a multiple of 4 pages for saddle stitching
     colophon: str = ""  # booklets: the text on the last page (default: organisation, title, year)
+    default: bool = True  # built by `invoke build` without --edition (docs/printing.md: why print is not)
 
     @property
     def variant(self) -> str:

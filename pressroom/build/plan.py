@@ -20,11 +20,12 @@ ENGINE = Path(__file__).resolve().parent.parent
 
 def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
          editions: list[str] | None = None) -> list[Target]:
-    """Every target of the selection; an unknown name is a usage error."""
+    """Every target of the selection; an unknown name is a usage error. No editions named: the
+    pack's default ones (``default: false`` keeps an edition out, e.g. print)."""
     docs = _choose(docs, list(pack.documents), "document")
     locales = _choose(locales, list(pack.locales), "locale")
     formats = _choose(formats, list(FORMATS), "format")
-    chosen = _choose(editions, [e.name for e in pack.editions], "edition")
+    chosen = _choose(editions, [e.name for e in pack.editions], "edition", [e.name for e in pack.editions if e.default])
     first = pack.editions[0].name
     targets = []
     for doc_id in docs:
@@ -37,11 +38,19 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     return targets
 
 
-def _choose(chosen: list[str] | None, known: list[str], what: str) -> list[str]:
+def _choose(chosen: list[str] | None, known: list[str], what: str, default: list[str] | None = None) -> list[str]:
     for name in chosen or []:
         if name not in known:
             raise UsageError(f"unknown {what} {name!r}: choose from {', '.join(known)}")
-    return list(chosen) if chosen else known
+    return list(chosen) if chosen else known if default is None else default
+
+
+def build_command(pack: Pack, target: Target) -> str:
+    """The command that builds ``target``: ``invoke build --locale fr`` (and ``--edition print`` for
+    an edition not built by default)."""
+    edition = next((e for e in pack.editions if e.name == target.edition), None)
+    extra = f" --edition {edition.name}" if edition is not None and not edition.default else ""
+    return f"invoke build --locale {target.locale}{extra}"
 
 
 def share(targets: list[Target], documents: dict) -> list[list[Target]]:

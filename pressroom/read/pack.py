@@ -126,6 +126,7 @@ def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "marks": (YamlReader.string, False, None),
         "booklet": (YamlReader.boolean, False, False),
         "colophon": (YamlReader.string, False, ""),
+        "default": (YamlReader.boolean, False, True),
     })
 
 
@@ -208,6 +209,9 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
         report.error(reader.path, None, f"source locale {meta['source_locale']!r} is not in locales",
                      "add it to pack.locales")
     editions = tuple(Edition(name, **values) for name, (values, _) in meta["editions"].items() if values)
+    if editions and not any(e.default for e in editions):
+        report.error(reader.path, min(line for _, line in meta["editions"].values()),
+                     "no edition is built by default", "remove 'default: false' from one of pack.editions")
     documents = {doc_id: _make_document(doc_id, values, line)
                  for doc_id, (values, line) in top["documents"].items() if values}
     if report.errors:
