@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pressroom import checks
-from pressroom.assemble import draft, finish, format_drafts, is_source_copy
 from pressroom.build.output import build_lock, built_from, read_state, remove_stale_temp_files, write_atomic, write_state
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
 from pressroom.diagnostics import ContentError, Report
-from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
@@ -82,6 +79,8 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
 
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
     """Every check over every assembled document (links between documents included)."""
+    from pressroom import checks  # here, not at the top: a build with nothing to do imports neither
+
     if check:
         checks.run(pack, documents, report, bibliography=bib)
     if report.failed(strict) or None in documents.values():
@@ -108,6 +107,8 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     """Every stale target rendered and verified, all in memory first: a problem found while
     rendering or verifying (or, ``strict``, a renderer's warning) raises ContentError and leaves
     output/ untouched."""
+    from pressroom.inspect.verify import verify_outputs
+
     with long_lived_frozen():
         rendered = list(render_groups(pack, share(stale, documents), documents, jobs, progress, report))
     if check:
@@ -123,6 +124,8 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     run for all their citations (``meanwhile`` runs while pandoc works). A document with nothing
     of its own in a locale is the source locale's: assembled once, the same object under both keys.
     ``cache``: where the parsed .bib is kept between builds (output/.cache/)."""
+    from pressroom.assemble import draft, finish, format_drafts, is_source_copy
+
     bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
     origin = {(doc_id, locale): (doc_id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc_id, doc in pack.documents.items()}

@@ -16,6 +16,7 @@ from pressroom.read.fragments import fragment_path
 from pressroom.write.pdf.subsetter import font_subsetter
 
 ENGINE = Path(__file__).resolve().parent.parent
+SHARED = Path("<the inputs of every target>")  # its key among ``digests``
 
 
 def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
@@ -66,21 +67,30 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
 def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = None) -> str:
     """A digest of everything the target is made from. ``digests``: each file's own digest, kept
     for one build only, so that the templates, fonts and engine code, inputs of every target,
-    are read once rather than once per target (40 targets: 40 × 4 MiB of fonts)."""
+    are read and walked once rather than once per target (160 targets at 20 locales)."""
     digests = {} if digests is None else digests
+    if SHARED not in digests:
+        digests[SHARED] = _digest_files(pack, [pack.path, pack.bibliography, *sorted((pack.root / "templates").rglob("*")),
+                                               *sorted(ENGINE.rglob("*.py"))], digests)
     digest = hashlib.sha256(f"{target}".encode())
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())
     doc = pack.document(target.doc_id)
-    files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
+    files = [pack.root / "content" / target.locale / TITLES]
     for name in doc.fragments:
         files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
-    files += sorted((pack.root / "templates").rglob("*"))
-    files += sorted(ENGINE.rglob("*.py"))
+    digest.update(_digest_files(pack, files, digests))
+    digest.update(digests[SHARED])
+    return digest.hexdigest()
+
+
+def _digest_files(pack: Pack, files: list[Path], digests: dict[Path, bytes]) -> bytes:
+    """One digest of ``files`` (names and contents; missing files left out)."""
+    digest = hashlib.sha256()
     for path in files:
-        if path.is_file():
-            if path not in digests:
-                digests[path] = hashlib.sha256(path.read_bytes()).digest()
+        if path not in digests:
+            digests[path] = hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b""
+        if digests[path]:
             digest.update(str(path.relative_to(pack.root) if path.is_relative_to(pack.root) else path.name).encode())
             digest.update(digests[path])
-    return digest.hexdigest()
+    return digest.digest()
