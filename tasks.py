@@ -134,13 +134,14 @@ def package(c, locale, no_build=False, debug=False):
     _run(lambda: cli.package(ROOT, locale, build_first=not no_build), debug)
 
 
-@task(help={"runs": "runs per figure (the median is shown)"})
-def bench(c, runs=3):
-    """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, memory, links."""
+@task(help={"runs": "interleaved rounds (the median of the rounds' ratios is shown, with their spread)",
+            "markdown": "print the table as Markdown (for the README)"})
+def bench(c, runs=5, markdown=False):
+    """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, scaling, memory, links."""
     import sys
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench import main
-    main(int(runs))
+    main(int(runs), markdown)
 
 
 i18n = Collection("i18n", extract, update, compile_, export, import_)

@@ -38,6 +38,7 @@ class Edition:
     output_condition: str = ""
     ink_limit: int = 300
     no_hyphenate: tuple[str, ...] = ()
+    default: bool = True  # built by `invoke build` without --edition (docs/printing.md: why print is not)
 
     @property
     def variant(self) -> str:

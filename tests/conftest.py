@@ -36,11 +36,11 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_en(tmp_path_factory) -> Path:
-    """The English pack built once (all documents, PDF and DOCX); returns the project root."""
+    """The English pack built once (all documents, both editions, PDF and DOCX); returns the root."""
     from pressroom.build import build
 
     root = copy_project(tmp_path_factory.mktemp("built") / "pack")
-    build(root, locales=["en"])
+    build(root, locales=["en"], editions=["screen", "print"])
     return root
 
 

@@ -197,7 +197,7 @@ def form(tmp_path_factory) -> Path:
     from pressroom.build import build
 
     root = copy_project(tmp_path_factory.mktemp("collect") / "pack")
-    build(root, docs=["response-form"], locales=["en"])
+    build(root, docs=["response-form"], locales=["en"], editions=["screen", "print"])
     return root
 
 

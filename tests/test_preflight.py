@@ -323,7 +323,8 @@ def test_package_refuses_missing_and_failing_pdfs(built_copy: Path) -> None:
     with pytest.raises(ContentError) as caught:
         package(built_copy, pack, "en")
     errors = [str(d) for d in caught.value.report.sorted()]
-    assert "output/en/qa.print.pdf: the print PDF is not built — run `invoke build --locale en` first" in errors
+    assert ("output/en/qa.print.pdf: the print PDF is not built — run `invoke build --locale en --edition print` "
+            "first") in errors
     assert any(e.startswith("output/en/guidance.print.pdf: page 1: font 'Helvetica' is not embedded") for e in errors)
     assert not (built_copy / "output/print").exists()
 
@@ -334,5 +335,5 @@ def test_package_refuses_stale_pdfs(built_copy: Path) -> None:
     with pytest.raises(ContentError) as caught:
         package(built_copy, load_pack(built_copy), "en")
     assert ("output/en/qa.print.pdf: out of date: its sources changed after it was built — run `invoke build "
-            "--locale en` first") in [str(d) for d in caught.value.report.sorted()]
+            "--locale en --edition print` first") in [str(d) for d in caught.value.report.sorted()]
     assert not (built_copy / "output/print").exists()

@@ -1,21 +1,30 @@
 """Same input, same bytes: two clean builds in two different folders give identical PDFs (both
-editions, with form fields and links to sibling PDFs) and identical Word files."""
+editions, with form fields and links to sibling PDFs) and identical Word files — under the font
+subsetter each PDF records (output/.state.json): HarfBuzz's on a machine set up as the README says."""
 
 import hashlib
+import json
 
 from conftest import copy_project
 
 from pressroom.build import build
+from pressroom.write.pdf.subsetter import font_subsetter
 
 
 def digests(root):
-    build(root, docs=["response-form"], locales=["en", "ar"])
+    build(root, docs=["response-form"], locales=["en", "ar"], editions=["screen", "print"])
     return {p.name + p.parent.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted((root / "output").glob("*/response-form*"))}
 
 
+def subsetters(root) -> set[str]:
+    state = json.loads((root / "output" / ".state.json").read_text())
+    return {entry["subsetter"] for key, entry in state.items() if key.endswith(".pdf")}
+
+
 def test_two_clean_builds_in_different_folders_are_byte_identical(tmp_path):
-    first = digests(copy_project(tmp_path / "one" / "pack"))
-    second = digests(copy_project(tmp_path / "elsewhere" / "two" / "pack"))
+    one, two = copy_project(tmp_path / "one" / "pack"), copy_project(tmp_path / "elsewhere" / "two" / "pack")
+    first, second = digests(one), digests(two)
     assert len(first) == 6  # en and ar: screen PDF, print PDF, DOCX
     assert first == second
+    assert subsetters(one) == subsetters(two) == {font_subsetter()}

@@ -69,7 +69,8 @@ def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callabl
     jobs = [d.job for d in drafts if d.job is not None]
     if not jobs:
         return lambda: [None] * len(drafts)
-    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style))
+    cited = {key for d in drafts for span in d.citations for key in span.get("data-cites", "").split()}
+    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style), bib.subset(sorted(cited)))
 
     def result() -> list[Formatted | None]:
         formatted = iter(pending())

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pressroom import checks
-from pressroom.assemble import draft, finish, format_drafts, is_source_copy
-from pressroom.build.output import build_lock, read_state, remove_stale_temp_files, write_atomic, write_state
+from pressroom.build.output import build_lock, built_from, read_state, remove_stale_temp_files, write_atomic, write_state
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
 from pressroom.diagnostics import ContentError, Report
-from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT, Pack, Target
-from pressroom.read.bibliography import Bibliography, load_bibliography
+from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
+from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
 
 __all__ = ["Result", "assemble_all", "build", "build_lock"]
+
+CACHE = ".cache"  # in output/: what is slow to compute again (the parsed .bib)
 
 
 @dataclass
@@ -47,12 +47,15 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
     with build_lock(out):
         fresh = _freshness(pack, plan(pack, docs, locales, formats, editions), out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
+        if any(t.format == "pdf" for t in fresh.stale) and font_subsetter() == FONTTOOLS:
+            progress(NOTICE)  # once a build, then on: the PDFs are right, only slower to make
         if fresh.stale:
+            cache = Cache(out / CACHE)
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
-                                          meanwhile=lambda: import_renderers(fresh.stale))
+                                          meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
             _check(pack, documents, bib, result.report, check, strict)
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
-            _write(out, rendered, fresh, result)
+            _write(out, rendered, fresh, result, cache)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -62,7 +65,7 @@ class Freshness:
     targets: list[Target]
     stale: list[Target]  # forced, missing, or made from inputs that changed since
     hashes: dict[str, str]  # target key → hash of its inputs now
-    state: dict[str, str]  # target key → hash of the inputs it was last built from
+    state: dict[str, dict]  # target key → what it was last built from (build.output.read_state)
 
 
 def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Freshness:
@@ -70,25 +73,32 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
     state = read_state(out)
     digests: dict[Path, bytes] = {}
     hashes = {t.key: input_hash(pack, t, digests) for t in targets}
-    stale = [t for t in targets if force or state.get(t.key) != hashes[t.key] or not (out / t.key).is_file()]
+    stale = [t for t in targets if force or built_from(state, t.key) != hashes[t.key] or not (out / t.key).is_file()]
     return Freshness(targets, stale, hashes, state)
 
 
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
     """Every check over every assembled document (links between documents included)."""
+    from pressroom import checks  # here, not at the top: a build with nothing to do imports neither
+
     if check:
         checks.run(pack, documents, report, bibliography=bib)
     if report.failed(strict) or None in documents.values():
         raise ContentError(report)
 
 
-def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshness, result: Result) -> None:
-    """Each rendering's bytes to every target made from it, then the record of what was built."""
+def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshness, result: Result,
+           cache: Cache) -> None:
+    """Each rendering's bytes to every target made from it, what was parsed for the next build
+    (the .bib), then the record of what was built."""
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)
-            fresh.state[target.key] = fresh.hashes[target.key]
+            fresh.state[target.key] = {"inputs": fresh.hashes[target.key],
+                                       **({"subsetter": font_subsetter()} if target.format == "pdf" else {})}
             result.built.append(target)
+    for path, data in cache.pending.items():
+        write_atomic(path, data)
     write_state(out, fresh.state)
 
 
@@ -97,6 +107,8 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     """Every stale target rendered and verified, all in memory first: a problem found while
     rendering or verifying (or, ``strict``, a renderer's warning) raises ContentError and leaves
     output/ untouched."""
+    from pressroom.inspect.verify import verify_outputs
+
     with long_lived_frozen():
         rendered = list(render_groups(pack, share(stale, documents), documents, jobs, progress, report))
     if check:
@@ -106,12 +118,15 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     return rendered
 
 
-def assemble_all(pack: Pack, locales: set[str], report: Report,
-                 meanwhile: Callable[[], None] = lambda: None) -> tuple[Bibliography, dict]:
+def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Callable[[], None] = lambda: None,
+                 cache: Cache | None = None) -> tuple[Bibliography, dict]:
     """Read the bibliography once, then assemble every document of ``locales``, with one pandoc
     run for all their citations (``meanwhile`` runs while pandoc works). A document with nothing
-    of its own in a locale is the source locale's: assembled once, the same object under both keys."""
-    bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report)
+    of its own in a locale is the source locale's: assembled once, the same object under both keys.
+    ``cache``: where the parsed .bib is kept between builds (output/.cache/)."""
+    from pressroom.assemble import draft, finish, format_drafts, is_source_copy
+
+    bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
     origin = {(doc_id, locale): (doc_id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc_id, doc in pack.documents.items()}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}

@@ -48,12 +48,21 @@ def build_lock(out: Path) -> Iterator[None]:
         yield
 
 
-def read_state(out: Path) -> dict[str, str]:
+def read_state(out: Path) -> dict[str, dict]:
+    """Target key → what it was built from: ``{"inputs": its input hash}``, and for a PDF the font
+    ``"subsetter"`` that made it (a reproducibility claim holds for one subsetter)."""
     try:
-        return json.loads((out / STATE_FILE).read_text())
+        state = json.loads((out / STATE_FILE).read_text())
     except (FileNotFoundError, ValueError):
         return {}
+    return state if isinstance(state, dict) else {}
 
 
-def write_state(out: Path, state: dict[str, str]) -> None:
+def built_from(state: dict[str, dict], key: str) -> str | None:
+    """The input hash a target was last built from (None: never, or by an older engine)."""
+    entry = state.get(key)
+    return entry.get("inputs") if isinstance(entry, dict) else None
+
+
+def write_state(out: Path, state: dict[str, dict]) -> None:
     write_atomic(out / STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())

@@ -1,4 +1,5 @@
-"""Every citation key is in the bibliography; entries nobody cites or lists are warned."""
+"""Every citation key is in the bibliography and every cited entry's LaTeX decodes; the entries
+nobody cites or lists are one warning."""
 
 from pressroom.checks.registry import Context, check, where
 
@@ -8,23 +9,37 @@ def citations(ctx: Context) -> None:
     bib = ctx.bibliography
     if bib is None:
         return
-    used: set[str] = set()
+    used: dict[str, None] = {}
     linked: set[str] = set()
     for _, tree in ctx.items:
         for node in tree.xpath("//*[@data-cites]"):
             keys = node.get("data-cites").split()
-            used.update(keys)
+            used.update(dict.fromkeys(keys))
             for key in keys:
                 if key not in bib.entries:
                     path, line = where(node)
                     ctx.report.error(path, line, f"citation key @{key} is not in {bib.shown}",
                                      "add the entry to the bibliography or correct the key")
         linked.update(tree.xpath("//a/@href"))
+    for key, fields in bib.decoded(used).items():  # only the cited entries: they are printed
+        if isinstance(fields, str):
+            ctx.report.error(bib.shown, bib.entries[key].line, f"{key}: {fields}", "fix the entry's LaTeX")
     if _whole_pack(ctx):
-        for entry in bib.entries.values():
-            if entry.key not in used and (entry.url is None or entry.url not in linked):
-                ctx.report.warning(bib.shown, entry.line, f"entry {entry.key!r} is never cited or listed",
-                                   "cite it, link its URL in a reading list, or remove it")
+        _unused(ctx, [entry for entry in bib.entries.values()
+                      if entry.key not in used and (entry.url is None or entry.url not in linked)])
+
+
+def _unused(ctx: Context, unused: list) -> None:
+    """One warning for all of them, at the first, naming every key: a shared .bib of hundreds of
+    entries would otherwise bury every other message under a line each."""
+    bib = ctx.bibliography
+    if len(unused) == 1:
+        ctx.report.warning(bib.shown, unused[0].line, f"entry {unused[0].key!r} is never cited or listed",
+                           "cite it, link its URL in a reading list, or remove it")
+    elif unused:
+        ctx.report.warning(bib.shown, unused[0].line, f"{len(unused)} entries of {bib.shown} are never cited or listed",
+                           "cite them, link their URLs in a reading list, or remove them: "
+                           + ", ".join(entry.key for entry in unused))
 
 
 def _whole_pack(ctx: Context) -> bool:

@@ -176,6 +176,7 @@ def package(root: Path, locale: str, *, build_first: bool) -> None:
 
     if build_first:  # incremental: only stale PDFs are rebuilt
         from pressroom.build import build as run_build
-        _print_report(run_build(root, locales=[locale], formats=["pdf"], progress=_progress).report)
+        # the print edition is not built by default (docs/printing.md): the package builds it
+        _print_report(run_build(root, locales=[locale], formats=["pdf"], editions=["print"], progress=_progress).report)
     folder = run_package(root, load_pack(root), locale)
     print(f"packaged {folder.relative_to(root)}/ and {folder.name}.zip")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pikepdf
 
-from pressroom.build.output import build_lock, read_state
-from pressroom.build.plan import input_hash, plan
+from pressroom.build.output import build_lock, built_from, read_state
+from pressroom.build.plan import build_command, input_hash, plan
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.inspect.preflight import check_pdf
 from pressroom.inspect.preflight.findings import UNITS_PT
@@ -51,7 +51,7 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
     editions = {e.name: e for e in pack.editions}
     if edition not in editions:
         raise UsageError(f"pack.yaml has no {edition!r} edition: choose from {', '.join(editions)}")
-    targets = [t for t in plan(pack, None, [locale], ["pdf"]) if t.edition == edition]
+    targets = plan(pack, None, [locale], ["pdf"], [edition])
     out = root / OUTPUT
     report = Report()
     with build_lock(out):  # no build may rewrite the PDFs while they are packaged
@@ -60,12 +60,11 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
             shown = (OUTPUT / target.key).as_posix()
             path = out / target.key
             if not path.is_file():
-                report.error(shown, None, f"the {edition} PDF is not built",
-                             f"run `invoke build --locale {locale}` first")
+                report.error(shown, None, f"the {edition} PDF is not built", f"run `{build_command(pack, target)}` first")
                 continue
-            if check_fresh and state.get(target.key) != input_hash(pack, target):
+            if check_fresh and built_from(state, target.key) != input_hash(pack, target):
                 report.error(shown, None, "out of date: its sources changed after it was built",
-                             f"run `invoke build --locale {locale}` first")
+                             f"run `{build_command(pack, target)}` first")
             check_pdf(path, editions[edition], report, shown=shown, locale=locale,
                       binding=pack.document(target.doc_id).binding, fonts=root / TEMPLATES / "fonts")
         if report.errors:

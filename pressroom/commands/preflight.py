@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pressroom.build.plan import plan
+from pressroom.build.plan import build_command, plan
 from pressroom.diagnostics import Report
 from pressroom.inspect.preflight import check_pdf
 from pressroom.model import OUTPUT, TEMPLATES, Pack
@@ -13,10 +13,11 @@ from pressroom.model import OUTPUT, TEMPLATES, Pack
 
 def preflight(root: Path, pack: Pack, locales: list[str] | None = None, *,
               docs: list[str] | None = None) -> Report:
-    """Check every PDF of the selection under ``root/output/<locale>/``; the report lists problems."""
+    """Check every PDF of the selection under ``root/output/<locale>/``, of every edition; the
+    report lists problems. An edition not built by default (print) that is not built is a warning."""
     report = Report()
     editions = {e.name: e for e in pack.editions}
-    targets = plan(pack, docs, locales, ["pdf"])
+    targets = plan(pack, docs, locales, ["pdf"], list(editions))
     for locale in dict.fromkeys(t.locale for t in targets):
         if not (root / OUTPUT / locale).is_dir():
             report.error(f"{OUTPUT.as_posix()}/{locale}/", None, "nothing is built for this locale",
@@ -25,9 +26,13 @@ def preflight(root: Path, pack: Pack, locales: list[str] | None = None, *,
         path = root / OUTPUT / target.key
         shown = (OUTPUT / target.key).as_posix()
         if not path.is_file():
-            if (root / OUTPUT / target.locale).is_dir():
-                report.error(shown, None, "this PDF is not built",
-                             f"run `invoke build --locale {target.locale}` first")
+            if not (root / OUTPUT / target.locale).is_dir():
+                continue
+            if editions[target.edition].default:
+                report.error(shown, None, "this PDF is not built", f"run `{build_command(pack, target)}` first")
+            else:
+                report.warning(shown, None, f"not checked: the {target.edition} edition is not built by default",
+                               f"run `{build_command(pack, target)}` to check it")
             continue
         check_pdf(path, editions[target.edition], report, shown=shown, locale=target.locale,
                   binding=pack.document(target.doc_id).binding, fonts=root / TEMPLATES / "fonts")

@@ -130,6 +130,7 @@ def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "output_condition": (YamlReader.string, False, ""),
         "ink_limit": (YamlReader.integer, False, 300),
         "no_hyphenate": (YamlReader.strings, False, ()),
+        "default": (YamlReader.boolean, False, True),
     })
 
 
@@ -224,6 +225,9 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
     editions = tuple(Edition(name, **values) for name, (values, _) in meta["editions"].items() if values)
     for edition, (_, line) in zip(editions, (v for v in meta["editions"].values() if v[0])):
         _check_output_intent(root, edition, reader, line)
+    if editions and not any(e.default for e in editions):
+        report.error(reader.path, min(line for _, line in meta["editions"].values()),
+                     "no edition is built by default", "remove 'default: false' from one of pack.editions")
     documents = {doc_id: _make_document(doc_id, values, line)
                  for doc_id, (values, line) in top["documents"].items() if values}
     if report.errors:

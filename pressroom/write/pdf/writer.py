@@ -18,8 +18,11 @@ import re
 from contextlib import nullcontext
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from pressroom.write.pdf.subsetter import FALLBACK_WARNING, quick_library_lookup
+
+with quick_library_lookup():
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
 from pressroom.diagnostics import Report
 from pressroom.model import TEMPLATES, Assembled, Edition, doc_link, output_name
@@ -105,7 +108,8 @@ def _problems(assembled: Assembled, root: Path, fetcher: ProjectFetcher, records
                      "templates may use only files inside the project")
     inline = [style.text or "" for style in assembled.tree.iter("style")]
     sources = stylesheet_sources(fetcher.read, root.resolve(), inline, assembled.doc.template)
-    report_warnings(records, sources, report, template)
+    report_warnings([r for r in records if not r.getMessage().startswith(FALLBACK_WARNING)], sources, report,
+                    template)  # the font subsetter's fallback: the build says so once (subsetter.NOTICE)
     return report
 
 
