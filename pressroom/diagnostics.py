@@ -19,6 +19,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     level: str = ERROR
+    kind: str = ""  # what sort of problem, for grouping many alike into one line ("fallback", "unlisted")
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -33,11 +34,11 @@ class Report:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: str, line: int | None, message: str, hint: str = "") -> None:
-        self.items.append(Diagnostic(str(path), line, message, hint, ERROR))
+    def error(self, path: str, line: int | None, message: str, hint: str = "", kind: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, ERROR, kind))
 
-    def warning(self, path: str, line: int | None, message: str, hint: str = "") -> None:
-        self.items.append(Diagnostic(str(path), line, message, hint, WARNING))
+    def warning(self, path: str, line: int | None, message: str, hint: str = "", kind: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, WARNING, kind))
 
     def extend(self, other: "Report | list[Diagnostic]") -> None:
         self.items.extend(other.items if isinstance(other, Report) else other)

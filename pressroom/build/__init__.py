@@ -20,12 +20,13 @@ from pressroom import checks
 from pressroom.assemble import draft, finish, format_drafts, is_source_copy
 from pressroom.build.output import build_lock, read_state, remove_stale_temp_files, write_atomic, write_state
 from pressroom.build.plan import input_hash, plan, share
-from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
+from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT, Pack, Target
 from pressroom.read.bibliography import Bibliography, load_bibliography
 from pressroom.read.pack import load_pack
+from pressroom.read.unlisted import report_unlisted
 
 __all__ = ["Result", "assemble_all", "build", "build_lock"]
 
@@ -44,12 +45,18 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
     """Build the selected targets; raise ContentError (writing nothing) when a check fails."""
     started = time.perf_counter()
     pack, out = load_pack(root), root / OUTPUT
+    targets = plan(pack, docs, locales, formats, editions)  # a usage error before anything is touched
     with build_lock(out):
-        fresh = _freshness(pack, plan(pack, docs, locales, formats, editions), out, force)
+        fresh = _freshness(pack, targets, out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
+        report_unlisted(pack, locales or pack.locales, result.report)  # in every build, even a no-op one
+        if strict and result.report.failed(strict):
+            raise ContentError(result.report)
         if fresh.stale:
+            tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
                                           meanwhile=lambda: import_renderers(fresh.stale))
+            tell(progress, "phase", "checking")
             _check(pack, documents, bib, result.report, check, strict)
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
             _write(out, rendered, fresh, result)
@@ -97,9 +104,12 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     """Every stale target rendered and verified, all in memory first: a problem found while
     rendering or verifying (or, ``strict``, a renderer's warning) raises ContentError and leaves
     output/ untouched."""
+    tell(progress, "planned", [t.key for t in stale])
+    tell(progress, "phase", "rendering")
     with long_lived_frozen():
         rendered = list(render_groups(pack, share(stale, documents), documents, jobs, progress, report))
     if check:
+        tell(progress, "phase", "verifying links")
         verify_outputs(documents, [(group[0], data) for group, data in rendered], report)
     if report.failed(strict):
         raise ContentError(report)

@@ -37,9 +37,13 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
 
 
 def _choose(chosen: list[str] | None, known: list[str], what: str) -> list[str]:
+    from difflib import get_close_matches
+
     for name in chosen or []:
         if name not in known:
-            raise UsageError(f"unknown {what} {name!r}: choose from {', '.join(known)}")
+            near = get_close_matches(name, known, n=2, cutoff=0.5)
+            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            raise UsageError(f"unknown {what} {name!r}: {hint}choose from {', '.join(known)}")
     return list(chosen) if chosen else known
 
 

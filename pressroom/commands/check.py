@@ -14,6 +14,7 @@ from pressroom.diagnostics import Report
 from pressroom.inspect.verify import verify_outputs
 from pressroom.model import OUTPUT
 from pressroom.read.pack import load_pack
+from pressroom.read.unlisted import report_unlisted
 
 LINK_CACHE = Path(".cache") / "links.json"
 WARN_OUTCOMES = {"timeout", "unknown", "redirected"}
@@ -25,6 +26,7 @@ def check_pack(root: Path, *, offline: bool = False, summary=None) -> Report:
     report = Report()
     bib, documents = assemble_all(pack, set(pack.locales), report)
     checks.run(pack, documents, report, bibliography=bib)
+    report_unlisted(pack, pack.locales, report)
     if not offline:
         check_external_links(root, pack, documents, report, summary)
     written = [(t, root / OUTPUT / t.key) for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
