@@ -8,7 +8,11 @@ a target whose hash is unchanged and whose file exists is not rebuilt.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
+
+import yaml
 
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
@@ -57,16 +61,22 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
     return list(groups.values())
 
 
-def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = None) -> str:
+def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     """A digest of everything the target is made from. ``digests``: each file's own digest, kept
     for one build only, so that the templates, fonts and engine code, inputs of every target,
-    are read once rather than once per target (40 targets: 40 × 4 MiB of fonts)."""
+    are read once rather than once per target (40 targets: 40 × 4 MiB of fonts).
+
+    Of pack.yaml and the bibliography only the parts the target depends on are hashed: the
+    pack's shared keys, its document's entry and the other documents' ids; the .bib entries
+    its fragments cite (and the file's @string macros). Editing one entry rebuilds only the
+    documents that cite it; editing one document's entry rebuilds only that document."""
     digests = {} if digests is None else digests
     digest = hashlib.sha256(f"{target}".encode())
     doc = pack.document(target.doc_id)
-    files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
+    fragments = []
     for name in doc.fragments:
-        files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
+        fragments += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
+    files = [pack.root / "content" / target.locale / TITLES, *fragments]
     files += sorted((pack.root / "templates").rglob("*"))
     files += sorted(ENGINE.rglob("*.py"))
     for path in files:
@@ -75,4 +85,56 @@ def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = N
                 digests[path] = hashlib.sha256(path.read_bytes()).digest()
             digest.update(str(path.relative_to(pack.root) if path.is_relative_to(pack.root) else path.name).encode())
             digest.update(digests[path])
+    digest.update(_pack_part(pack, doc.id, digests))
+    digest.update(_cited_part(pack, [p for p in fragments if p.is_file()], digests))
     return digest.hexdigest()
+
+
+def _pack_part(pack: Pack, doc_id: str, digests: dict) -> bytes:
+    """pack.yaml as far as one document is concerned (read once per build)."""
+    if ("pack.yaml",) not in digests:
+        digests[("pack.yaml",)] = yaml.safe_load(pack.path.read_text(encoding="utf-8")) or {}
+    tree = digests[("pack.yaml",)]
+    documents = tree.get("documents") or {}
+    # of the other documents, only which exist (a link to one is checked): no template shows their entries
+    part = {"pack": tree.get("pack"), "document": documents.get(doc_id), "documents": sorted(documents),
+            "other_keys": {k: v for k, v in tree.items() if k not in ("pack", "documents")}}
+    return json.dumps(part, sort_keys=True, default=str).encode()
+
+
+def _cited_part(pack: Pack, fragments: list[Path], digests: dict) -> bytes:
+    """The raw text of every .bib entry the fragments cite, and the file's other blocks."""
+    if ("bib",) not in digests:
+        digests[("bib",)] = bib_blocks(pack.bibliography)
+    blocks = digests[("bib",)]
+    keys: set[str] = set()
+    for path in fragments:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        keys.update(a or b for a, b in CITED.findall(text))
+        if "nocite" in text:  # every entry may be listed
+            keys.update(blocks)
+    chosen = [(key, blocks[key]) for key in sorted(keys) if key in blocks]
+    return json.dumps([str(pack.bibliography), blocks.get("", ""), chosen]).encode()
+
+
+CITED = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
+BLOCK = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
+
+
+def bib_blocks(path: Path) -> dict[str, str]:
+    """A .bib file's entries as written, by key; under "" the @string and @preamble blocks (which
+    any entry may use). @comment blocks change nothing and are left out."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return {"": "missing"}
+    starts = list(BLOCK.finditer(text))
+    blocks: dict[str, str] = {"": ""}
+    for match, following in zip(starts, [*starts[1:], None]):
+        raw = text[match.start():following.start() if following else len(text)]
+        kind = match.group(1).lower()
+        if kind == "comment":
+            continue
+        key = "" if kind in ("string", "preamble") else match.group(2)
+        blocks[key] = blocks.get(key, "") + raw
+    return blocks
