@@ -60,6 +60,20 @@ class Report:
         return sorted(unique, key=lambda d: (d.level != ERROR, d.path, d.line or 0, d.message))
 
 
+def did_you_mean(name: str, known, prefix: str = "") -> str:
+    """'did you mean @grover2010?' for the nearest of ``known`` names, or '' when none is near."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(prefix + c for c in close)}?" if close else ""
+
+
+def with_suggestion(hint: str, name: str, known, prefix: str = "") -> str:
+    """``hint`` led by the nearest names, when there are any."""
+    near = did_you_mean(name, known, prefix)
+    return f"{near} {hint}" if near else hint
+
+
 class ContentError(Exception):
     """The input is wrong: the report says where. Exit code 1."""
 

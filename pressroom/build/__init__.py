@@ -11,6 +11,7 @@ output/ only ever holds complete files.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,8 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         fresh = _freshness(pack, targets, out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
         report_unlisted(pack, locales or pack.locales, result.report)  # in every build, even a no-op one
-        if strict and result.report.failed(strict):
-            raise ContentError(result.report)
+        if not fresh.stale:
+            _validate_unused_bibliography(pack, out, fresh, result.report, strict)
         if fresh.stale:
             tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
@@ -70,6 +71,7 @@ class Freshness:
     stale: list[Target]  # forced, missing, or made from inputs that changed since
     hashes: dict[str, str]  # target key → hash of its inputs now
     state: dict[str, str]  # target key → hash of the inputs it was last built from
+    bibliography: str = ""  # the .bib's path under the root
 
 
 def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Freshness:
@@ -78,7 +80,24 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
     digests: dict[Path, bytes] = {}
     hashes = {t.key: input_hash(pack, t, digests) for t in targets}
     stale = [t for t in targets if force or state.get(t.key) != hashes[t.key] or not (out / t.key).is_file()]
-    return Freshness(targets, stale, hashes, state)
+    return Freshness(targets, stale, hashes, state, str(pack.bibliography.relative_to(pack.root)))
+
+
+BIB_STATE = ".bibliography"  # the state's record of the .bib file as last validated
+
+
+def _validate_unused_bibliography(pack: Pack, out: Path, fresh: Freshness, report: Report, strict: bool) -> None:
+    """Nothing to rebuild, yet the .bib may have changed in entries no target cites: it is read
+    and validated all the same (a broken or duplicate entry is an error in any build), and the
+    build fails on the unlisted files' warnings under ``strict``."""
+    digest = hashlib.sha256(pack.bibliography.read_bytes()).hexdigest() if pack.bibliography.is_file() else ""
+    if fresh.state.get(BIB_STATE) != digest:
+        load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report)
+        if not report.errors:
+            fresh.state[BIB_STATE] = digest
+            write_state(out, fresh.state)
+    if report.failed(strict):
+        raise ContentError(report)
 
 
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
@@ -96,6 +115,9 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
             write_atomic(out / target.key, data)
             fresh.state[target.key] = fresh.hashes[target.key]
             result.built.append(target)
+    bib = out.parent / fresh.bibliography if fresh.bibliography else None
+    if bib is not None and bib.is_file():
+        fresh.state[BIB_STATE] = hashlib.sha256(bib.read_bytes()).hexdigest()
     write_state(out, fresh.state)
 
 

@@ -1,6 +1,7 @@
 """Every citation key is in the bibliography; entries nobody cites or lists are warned."""
 
 from pressroom.checks.registry import Context, check, where
+from pressroom.diagnostics import with_suggestion
 
 
 @check("citations")
@@ -18,7 +19,8 @@ def citations(ctx: Context) -> None:
                 if key not in bib.entries:
                     path, line = where(node)
                     ctx.report.error(path, line, f"citation key @{key} is not in {bib.shown}",
-                                     "add the entry to the bibliography or correct the key")
+                                     with_suggestion("add the entry to the bibliography or correct the key",
+                                                     key, bib.entries, "@"))
         linked.update(tree.xpath("//a/@href"))
     if _whole_pack(ctx):
         for entry in bib.entries.values():

@@ -44,7 +44,7 @@ def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
     library = bibtexparser.parse_file(
         str(path), append_middleware=[LatexDecodingMiddleware(keep_braced_groups=True), MonthIntMiddleware(True)])
     for block in library.failed_blocks:
-        report.error(shown, _line_of(text, block), _failure_message(block), "fix the entry's syntax")
+        report.error(shown, _line_of(text, block), _failure_message(block, text), _failure_hint(block))
     macros = {string.key.lower() for string in library.strings}
     entries = {}
     for entry in library.entries:
@@ -98,10 +98,18 @@ def _raw_url(raw: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _failure_message(block) -> str:
+def _failure_hint(block) -> str:
+    if type(block).__name__ == "DuplicateBlockKeyBlock":
+        return "rename one of the two entries (and the citations meant for it), or remove the copy"
+    return "fix the entry's syntax"
+
+
+def _failure_message(block, text: str = "") -> str:
     name = type(block).__name__
     if name == "DuplicateBlockKeyBlock":
-        return f"duplicate entry key {block.key!r}"
+        previous = getattr(block, "previous_block", None)
+        first = f" (first at line {_line_of(text, previous)})" if previous is not None and text else ""
+        return f"duplicate entry key {block.key!r}{first}"
     if name == "DuplicateFieldKeyBlock":
         return f"entry has a field twice: {str(block.error).split(':', 1)[-1].split('.')[0].strip()}"
     reason = getattr(getattr(block, "error", None), "abort_reason", "") or str(getattr(block, "error", ""))

@@ -9,10 +9,9 @@ and swap files (``.x.swp``, ``x~``, ``.#x``, ``4913``) are not content and are p
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from pathlib import Path
 
-from pressroom.diagnostics import Report
+from pressroom.diagnostics import Report, did_you_mean
 from pressroom.model import TITLES, Pack
 
 KIND = "unlisted"
@@ -22,14 +21,6 @@ def is_editor_temp(name: str) -> bool:
     """Files editors write beside the one being saved: vim's swap and probe files, backups, locks."""
     return (name.startswith(".") or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak"))
             or name == "4913" or name.startswith("#"))
-
-
-def did_you_mean(name: str, known, what: str = "") -> str:
-    """' (did you mean X?)' for the nearest known names, or '' when none is near."""
-    close = get_close_matches(name, list(known), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return f"did you mean {what}{(' or ' + what).join(close)}?"
 
 
 def report_unlisted(pack: Pack, locales, report: Report) -> None:
