@@ -172,3 +172,43 @@ def test_a_list_item_that_swallowed_the_next_lines_is_named(project: Path) -> No
     assert errors == [f"{PACK}:{qa_line}: the list item '01-introduction.md' swallowed the lines after it (read as "
                       "one name: '01-introduction.md - 02-the-proposed-policy.md'…) — start every item of the "
                       "list with '- ' at the same indentation as the first"], (errors, line)
+
+
+# --- network errors are not broken links -------------------------------------------------------------
+
+def _only_local_links(project: Path) -> None:
+    pack = project / PACK
+    pack.write_text(pack.read_text().replace("  editions:", '  link_ignore: ["https://*", "http://hivlawcommission.org/*"]\n  editions:'))
+
+
+def test_no_answer_from_any_host_is_one_warning_suggesting_offline(project: Path) -> None:
+    from linkserver import closed_port
+
+    from pressroom.commands.check import check_pack
+
+    _only_local_links(project)
+    port = closed_port()
+    append(project, "content/en/qa/03-violence-and-numbers.md",
+           f"\nRead <http://127.0.0.1:{port}/a> and <http://127.0.0.1:{port}/b>.\n")
+    report = check_pack(project)
+    assert not [d for d in report.errors if "link" in d.message]
+    network = [str(d) for d in report.warnings if d.kind == "network"]
+    assert network == ["content/: warning: 2 external URLs could not be checked: no answer from any host "
+                       "(connection refused) — check the network connection, or run invoke check --offline"]
+
+
+def test_a_broken_url_is_reported_once_with_every_place(project: Path) -> None:
+    from linkserver import LinkServer
+
+    from pressroom.commands.check import check_pack
+
+    _only_local_links(project)
+    with LinkServer() as server:
+        url = server.url("/missing")
+        first = append(project, "content/en/qa/03-violence-and-numbers.md", f"\nRead <{url}>.\n") + 1
+        second = append(project, "content/en/qa/04-consent-women-trafficking.md", f"\nSee <{url}>.\n") + 1
+        report = check_pack(project)
+    broken = [str(d) for d in report.errors if "broken link" in d.message]
+    assert broken == [f"content/en/qa/03-violence-and-numbers.md:{first}: broken link {url}: 404 Not Found "
+                      f"(also at content/en/qa/04-consent-women-trafficking.md:{second}) — fix the address or "
+                      "remove the link"]
