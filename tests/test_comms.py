@@ -212,3 +212,18 @@ def test_a_broken_url_is_reported_once_with_every_place(project: Path) -> None:
     assert broken == [f"content/en/qa/03-violence-and-numbers.md:{first}: broken link {url}: 404 Not Found "
                       f"(also at content/en/qa/04-consent-women-trafficking.md:{second}) — fix the address or "
                       "remove the link"]
+
+
+# --- citations inside notes read as sentences ----------------------------------------------------------
+
+def test_a_mid_sentence_citation_in_a_note_leaves_no_stray_full_stop(project: Path) -> None:
+    import zipfile
+
+    append(project, "content/en/qa/01-introduction.md",
+           "\nAs reported.[^90]\n\n[^90]: As the report [@grover2010, 4] and the new study both show.\n")
+    build(project, docs=["qa"], locales=["en"], formats=["docx"])
+    with zipfile.ZipFile(project / "output/en/qa.docx") as docx:
+        notes = re.sub(r"<[^>]+>", "", docx.read("word/footnotes.xml").decode())
+    found = re.search(r"As the report (.*?) and the new study both show\.", notes)
+    assert found, notes[-600:]
+    assert found.group(1).endswith("4") and "A/HRC/14/20" in found.group(1), found.group(1)
