@@ -212,6 +212,23 @@ def scaling(tmp: Path, runs: int) -> tuple[float, float]:
     return one, five
 
 
+def bib_edit_rebuild(tmp: Path) -> tuple[str, str, str]:
+    """One .bib entry edited (grover2010, cited only by guidance): how many of the English
+    screen-edition files are rebuilt, and how long that takes (before: every file)."""
+    from pressroom.build import build
+
+    root = fresh_copy(tmp, "bib-edit")
+    first = build(root, locales=["en"], editions=["screen"])
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text().replace("{Grover, Anand}", "{Grover, Anand K.}", 1))
+    started = time.perf_counter()
+    again = build(root, locales=["en"], editions=["screen"])
+    seconds = time.perf_counter() - started
+    rebuilt = len(again.built)
+    return ("one .bib entry edited: files rebuilt (en, screen)", f"{rebuilt} of {len(first.built)} in {seconds:.1f} s",
+            f"{', '.join(sorted(t.key for t in again.built))} (only the documents citing it)")
+
+
 def run(runs: int = 3) -> list[tuple[str, str, str]]:
     """Measure everything; rows of (figure, value, target and verdict)."""
     from linkcheck_bench import run as linkcheck_run
@@ -225,6 +242,7 @@ def run(runs: int = 3) -> list[tuple[str, str, str]]:
         serial = weasyprint_floor(tmp, runs)
         one, five = scaling(tmp, runs)
         links = linkcheck_run()
+        bib_row = bib_edit_rebuild(tmp)
     rows.append(("cold full build, en, 4 docs PDF+DOCX", f"{cold:.2f} s", _verdict(cold / pandoc, 1.0, "× pandoc")))
     rows.append(("pandoc, same docs, DOCX + PDF (weasyprint, citeproc)", f"{pandoc:.2f} s", "anchor"))
     rows.append(("no-op rebuild", f"{incremental['noop_s']:.2f} s", _verdict(incremental["noop_s"], 0.5, "s")))
@@ -240,6 +258,7 @@ def run(runs: int = 3) -> list[tuple[str, str, str]]:
     rows.append(("5 locales vs 1", f"{five:.2f} s vs {one:.2f} s", _verdict(five / one, 3.0, "×")))
     rows.append(("link check, 50 URLs at 200 ms: cold", f"{links['cold_s']:.2f} s", _verdict(links["cold_s"], 2.0, "s")))
     rows.append(("link check, second run from cache", f"{links['cached_s']:.3f} s", _verdict(links["cached_s"], 0.2, "s")))
+    rows.append(bib_row)
     return rows
 
 
