@@ -182,7 +182,7 @@ def test_a_notes_own_full_stop_is_not_doubled(guidance):
 
 POLICY = "content/en/guidance/04-policy-summary.md"
 WHO_FULL = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexually Transmitted Infections for Sex "
-            "Workers in Low- and Middle-Income Countries: Recommendations for a Public Health Approach (World Health "
+            "Workers in Low- and Middle-Income Countries: Recommendations for a Public Health Approach (Geneva: World Health "
             "Organization, 2012), 8.")
 WHO_SHORT = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexually Transmitted Infections for Sex "
              "Workers in Low- and Middle-Income Countries, 8.")

@@ -227,3 +227,30 @@ def test_a_mid_sentence_citation_in_a_note_leaves_no_stray_full_stop(project: Pa
     found = re.search(r"As the report (.*?) and the new study both show\.", notes)
     assert found, notes[-600:]
     assert found.group(1).endswith("4") and "A/HRC/14/20" in found.group(1), found.group(1)
+
+
+# --- notes say what they are ----------------------------------------------------------------------------
+
+def test_the_three_kinds_of_policy_summary_notes_are_told_apart_in_pdf_and_docx(project: Path) -> None:
+    import subprocess
+    import zipfile
+
+    build(project, docs=["guidance"], locales=["en"], formats=["docx", "pdf"], editions=["screen"])
+    with zipfile.ZipFile(project / "output/en/guidance.docx") as docx:
+        xml = docx.read("word/footnotes.xml").decode()
+    notes = {int(i): re.sub(r"<[^>]+>", "", body) for i, body in
+             re.findall(r'<w:footnote w:id="(\d+)"[^>]*>(.*?)</w:footnote>', xml, re.S) if int(i) > 0}
+    reconstructed = {n for n, text in notes.items() if text.strip().startswith("Reconstructed:")}
+    lost = {n for n, text in notes.items() if "The text of this note was lost from the source document." in text}
+    assert reconstructed == {1, 4, 11, 22, 25, 26, 29, 30, 31, 32, 33}
+    assert not reconstructed & lost and {34, 35, 36}.isdisjoint(reconstructed | lost)
+    assert "rebuilt by the editors" in notes[1]  # the marker explained once
+    assert sum("rebuilt by the editors" in t for t in notes.values()) == 1
+    assert re.search(r"<w:i/>.*?Reconstructed:", xml)  # set apart (italic), not only worded
+    assert "(Geneva: World Health Organization, 2012)" in notes[35]
+    assert "UN Women, Note on Sex Work, Sexual Exploitation and Trafficking (2013)" in notes[34]
+    assert "Reforming Canadian Criminal Laws on Prostitution (2005)" in notes[36]
+    text = subprocess.run(["pdftotext", str(project / "output/en/guidance.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert text.count("Reconstructed:") == len(reconstructed)
+    assert "Geneva: World Health Organization, 2012" in " ".join(text.split())

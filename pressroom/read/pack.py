@@ -128,6 +128,9 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]:
     tabbed = next((n for n, t in enumerate(lines, 1) if "\t" in t[:len(t) - len(t.lstrip())]), None)
     if "\t" in here or ("'\\t'" in problem) or (tabbed and tabbed <= (line or 0)):
         return tabbed or line, "a tab character in the indentation", "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem and here.split(":", 1)[-1].count(": ") >= 1:
+        return line, f"a second ': ' on this line (not valid YAML: {problem})", \
+            "put the value in quotes: key: \"… : …\" (the indentation is not the problem)"
     if "mapping values are not allowed" in problem or "expected <block end>" in problem or \
             "did not find expected key" in problem or "expected a mapping or list" in problem:
         return line, "the indentation of this line does not fit the lines above (not valid YAML: " + problem + ")", \
