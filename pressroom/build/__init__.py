@@ -50,8 +50,10 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
     with build_lock(out):
         fresh = _freshness(pack, targets, out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
-        report_unlisted(pack, locales or pack.locales, result.report)  # in every build, even a no-op one
+        unlisted = Report()
+        report_unlisted(pack, locales or pack.locales, unlisted)  # in every build, even a no-op one
         if not fresh.stale:
+            result.report.extend(unlisted)
             _validate_unused_bibliography(pack, out, fresh, result.report, strict)
         if fresh.stale:
             tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
@@ -59,6 +61,7 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
                                           meanwhile=lambda: import_renderers(fresh.stale))
             tell(progress, "phase", "checking")
             _check(pack, documents, bib, result.report, check, strict)
+            result.report.extend(unlisted)  # judged with the renderers' warnings (--strict), after rendering
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
             _write(out, rendered, fresh, result)
     result.seconds = time.perf_counter() - started
