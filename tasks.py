@@ -17,10 +17,44 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def _run(action, debug: bool = False) -> None:
+def _run(action, debug: bool = False, verbose: bool = False) -> None:
     """Call ``action``; turn our errors into messages and exit codes, never a traceback."""
     from pressroom.commands.cli import run
-    run(action, debug=debug)
+    run(action, debug=debug, verbose=verbose)
+
+
+def _commands_behave() -> None:
+    """``invoke TASK --help`` shows TASK's help and does nothing else (invoke would take
+    ``--help`` as the value of a positional argument still missing: ``i18n.export --help``
+    exported into output/i18n/--help); an unknown task, or a missing argument, exits 2 and
+    names the valid choices. Done by wrapping invoke's task parsing, which runs after this
+    file is loaded."""
+    from invoke.exceptions import Exit, ParseError
+    from invoke.program import Program
+
+    if getattr(Program.parse_tasks, "pressroom", False):
+        return
+    original = Program.parse_tasks
+
+    def parse_tasks(self) -> None:
+        asked = [t for t in self.core.unparsed if t in ("-h", "--help")]
+        if asked:
+            self.parser = self._make_parser()
+            names = [t for t in self.core.unparsed if t in self.parser.contexts]
+            if names:
+                self.print_task_help(names[0])
+                raise Exit(code=0)
+        try:
+            original(self)
+        except ParseError as exc:
+            from pressroom.commands.cli import parse_error_message
+            raise Exit(parse_error_message(str(exc), list(self.parser.contexts), ROOT), code=2) from None
+
+    parse_tasks.pressroom = True
+    Program.parse_tasks = parse_tasks
+
+
+_commands_behave()
 
 
 @task(help={"doc": "documents, comma-separated (default: all)", "locale": "locales, comma-separated",
@@ -28,36 +62,38 @@ def _run(action, debug: bool = False) -> None:
             "force": "rebuild even what is up to date",
             "no_check": "skip the checks (drafts only: notes or links may be broken)",
             "strict": "treat warnings (untranslated fragments, unused entries) as errors",
-            "jobs": "worker processes (default: one per core)", "debug": "show tracebacks"})
+            "jobs": "worker processes (default: one per core)", "debug": "show tracebacks",
+            "verbose": "list every warning (not one line per kind and locale)"})
 def build(c, doc=None, locale=None, format=None, edition=None, force=False, no_check=False, strict=False, jobs=0,
-          debug=False):
+          debug=False, verbose=False):
     """Build the pack into output/<locale>/ (only what changed)."""
     from pressroom.commands import cli
     _run(lambda: cli.build(ROOT, _split(doc), _split(locale), _split(format), editions=_split(edition), force=force,
-                           check=not no_check, strict=strict, jobs=jobs or None), debug)
+                           check=not no_check, strict=strict, jobs=jobs or None), debug, verbose)
 
 
 @task(help={"offline": "do not check external URLs over the network", "strict": "warnings fail too",
-            "format": "text or json", "debug": "show tracebacks"})
-def check(c, offline=False, strict=False, format="text", debug=False):
+            "format": "text or json", "debug": "show tracebacks",
+            "verbose": "list every warning (not one line per kind and locale)"})
+def check(c, offline=False, strict=False, format="text", debug=False, verbose=False):
     """Check every document in every locale without writing outputs."""
     from pressroom.commands import cli
-    _run(lambda: cli.check(ROOT, offline=offline, strict=strict, output_format=format), debug)
+    _run(lambda: cli.check(ROOT, offline=offline, strict=strict, output_format=format), debug, verbose)
 
 
 @task
 def clean(c):
     """Remove output/."""
     import shutil
-    shutil.rmtree(ROOT / "output", ignore_errors=True)
+    _run(lambda: shutil.rmtree(ROOT / "output", ignore_errors=True))
     print("removed output/")
 
 
-@task(name="reference-docx")
-def reference_docx(c):
+@task(name="reference-docx", help={"debug": "show tracebacks"})
+def reference_docx(c, debug=False):
     """Write templates/reference.docx with the pack's Word styles (then restyle it in Word)."""
     from pressroom.write.docx.styles import make_reference
-    make_reference(ROOT / "templates" / "reference.docx")
+    _run(lambda: make_reference(ROOT / "templates" / "reference.docx"), debug)
     print("wrote templates/reference.docx")
 
 
@@ -68,12 +104,15 @@ def translations(c, strict=False):
     _run(lambda: cli.translations(ROOT, strict=strict))
 
 
-@task
-def extract(c):
+@task(help={"debug": "show tracebacks"})
+def extract(c, debug=False):
     """Collect the templates' strings into templates/locales/messages.pot."""
     from pressroom.commands import i18n
-    catalog = i18n.extract(ROOT)
-    print(f"{len([m for m in catalog if m.id])} strings in templates/locales/messages.pot")
+
+    def run() -> None:
+        catalog = i18n.extract(ROOT)
+        print(f"{len([m for m in catalog if m.id])} strings in templates/locales/messages.pot")
+    _run(run, debug)
 
 
 @task(help={"locale": "locales, comma-separated (default: every translated locale)"})
@@ -94,21 +133,22 @@ def compile_(c):
 def export(c, locale, out=None):
     """Write the source fragments as PO files for a translator's CAT tool."""
     from pressroom.commands import cli
-    _run(lambda: cli.i18n_export(ROOT, locale, Path(out) if out else None))
+    _run(lambda: cli.i18n_export(ROOT, cli.translated_locale(ROOT, locale), Path(out) if out else None))
 
 
 @task(name="import", help={"dir": "the folder of translated PO files (default: output/i18n/LOCALE)"})
 def import_(c, locale, dir=None):
     """Bring translated PO files back into content/LOCALE/, checking notes, keys and links survive."""
     from pressroom.commands import cli
-    _run(lambda: cli.i18n_import(ROOT, locale, Path(dir) if dir else None))
+    _run(lambda: cli.i18n_import(ROOT, cli.translated_locale(ROOT, locale), Path(dir) if dir else None))
 
 
-@task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild"})
-def watch(c, port=8000, doc=None, locale=None):
+@task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild",
+            "debug": "show tracebacks"})
+def watch(c, port=8000, doc=None, locale=None, debug=False):
     """Rebuild on save and serve a live HTML preview on http://127.0.0.1:PORT/."""
     from pressroom.commands.watch import watch as run_watch
-    run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale))
+    _run(lambda: run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale)), debug)
 
 
 @task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write",
@@ -116,7 +156,7 @@ def watch(c, port=8000, doc=None, locale=None):
 def collect(c, directory, out="responses.csv", xlsx=False):
     """Read every filled response form in DIRECTORY into one CSV: a row per response, a column per field."""
     from pressroom.commands import cli
-    _run(lambda: cli.collect(ROOT, Path(directory), Path(out), xlsx=xlsx))
+    _run(lambda: cli.collect(ROOT, Path(cli.refuse_option_like("directory", directory)), Path(out), xlsx=xlsx))
 
 
 @task(help={"locale": "locales, comma-separated (default: all)", "doc": "documents, comma-separated",
@@ -131,7 +171,7 @@ def preflight(c, locale=None, doc=None, strict=False, debug=False):
 def package(c, locale, no_build=False, debug=False):
     """Package one locale's print PDFs for the printer: output/print/<pack>-<locale>-<deadline>/ and a zip."""
     from pressroom.commands import cli
-    _run(lambda: cli.package(ROOT, locale, build_first=not no_build), debug)
+    _run(lambda: cli.package(ROOT, cli.known_locale(ROOT, locale), build_first=not no_build), debug)
 
 
 @task(help={"runs": "interleaved rounds (the median of the rounds' ratios is shown, with their spread)",
@@ -141,7 +181,7 @@ def bench(c, runs=5, markdown=False):
     import sys
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench import main
-    main(int(runs), markdown)
+    _run(lambda: main(int(runs), markdown))
 
 
 i18n = Collection("i18n", extract, update, compile_, export, import_)

@@ -19,6 +19,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     level: str = ERROR
+    kind: str = ""  # what sort of problem, for grouping many alike into one line ("fallback", "unlisted")
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -33,11 +34,11 @@ class Report:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: str, line: int | None, message: str, hint: str = "") -> None:
-        self.items.append(Diagnostic(str(path), line, message, hint, ERROR))
+    def error(self, path: str, line: int | None, message: str, hint: str = "", kind: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, ERROR, kind))
 
-    def warning(self, path: str, line: int | None, message: str, hint: str = "") -> None:
-        self.items.append(Diagnostic(str(path), line, message, hint, WARNING))
+    def warning(self, path: str, line: int | None, message: str, hint: str = "", kind: str = "") -> None:
+        self.items.append(Diagnostic(str(path), line, message, hint, WARNING, kind))
 
     def extend(self, other: "Report | list[Diagnostic]") -> None:
         self.items.extend(other.items if isinstance(other, Report) else other)
@@ -57,6 +58,20 @@ class Report:
         """Unique diagnostics, errors first, then by file and line."""
         unique = dict.fromkeys(self.items)
         return sorted(unique, key=lambda d: (d.level != ERROR, d.path, d.line or 0, d.message))
+
+
+def did_you_mean(name: str, known, prefix: str = "") -> str:
+    """'did you mean @grover2010?' for the nearest of ``known`` names, or '' when none is near."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(prefix + c for c in close)}?" if close else ""
+
+
+def with_suggestion(hint: str, name: str, known, prefix: str = "") -> str:
+    """``hint`` led by the nearest names, when there are any."""
+    near = did_you_mean(name, known, prefix)
+    return f"{near} {hint}" if near else hint
 
 
 class ContentError(Exception):

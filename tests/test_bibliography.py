@@ -75,7 +75,8 @@ def test_real_world_failed_blocks_are_named_at_their_at_line(real_world):
         if key:
             assert f"{{{key.group(1)}," in line, (diagnostic, line)
     assert [str(d) for d in failed] == [
-        "real-world.bib:582: duplicate entry key 'Bastounis-crp24' — fix the entry's syntax"]
+        "real-world.bib:582: duplicate entry key 'Bastounis-crp24' (first at line 251) — rename one of the two "
+        "entries (and the citations meant for it), or remove the copy"]
 
 
 def test_real_world_undefined_macros_are_named_at_their_field_line(real_world):
@@ -146,7 +147,7 @@ def test_each_problem_at_its_line(tmp_path):
     bib, report = load(write(tmp_path, SMALL))
     found = sorted((d.line, d.message) for d in report.items)
     assert found == [
-        (line_of(SMALL, "@article{twin,", 2), "duplicate entry key 'twin'"),
+        (line_of(SMALL, "@article{twin,", 2), f"duplicate entry key 'twin' (first at line {line_of(SMALL, '@article{twin,')})"),
         (line_of(SMALL, "@article{two-titles,"), "entry has a field twice: 'title'"),
         (line_of(SMALL, "  journal = nolancet,"), "bad-macro: journal uses undefined macro 'nolancet'"),
         (line_of(SMALL, "@article{unclosed,"), "cannot parse this entry: Expected a `=` after entry key, "

@@ -167,22 +167,24 @@ def test_citations_in_notes_are_set_inline(guidance):
 def test_a_notes_own_full_stop_is_not_doubled(guidance):
     notes = [norm(n.text_content()) for n in guidance.xpath(NOTE_SPANS)]
     # "[^1]: [@unaids-guidance-note]." — the style ends the note; the source's "." is dropped
-    assert notes[0] == "UNAIDS, UNAIDS Guidance Note on HIV and Sex Work, Guidance note UNAIDS/09.09E (UNAIDS, n.d.)."
+    # (a note the editors rebuilt says so; no "n.d." the source does not print)
+    assert notes[0].startswith("Reconstructed: UNAIDS, UNAIDS Guidance Note on HIV and Sex Work, Guidance note "
+                               "UNAIDS/09.09E (UNAIDS). A note marked “Reconstructed” was lost from the source")
     # "[^33]: [@unaids-advisory-group]. The beginning …" — short note, one full stop
-    assert notes[32].startswith("UNAIDS Advisory Group on HIV and Sex Work, The Report of the UNAIDS Advisory Group "
+    assert notes[32].startswith("Reconstructed: UNAIDS Advisory Group on HIV and Sex Work, The Report of the UNAIDS Advisory Group "
                                 "on HIV and Sex Work. The beginning of this note")
     # first citation of grover2010 in note 25 is full; note 31 cites it again: short
-    assert notes[24] == ("Anand Grover, Report of the Special Rapporteur on the Right of Everyone to the Enjoyment of "
+    assert notes[24] == ("Reconstructed: Anand Grover, Report of the Special Rapporteur on the Right of Everyone to the Enjoyment of "
                          "the Highest Attainable Standard of Physical and Mental Health, UN Doc. A/HRC/14/20 (UN Human "
                          "Rights Council, 2010).")
-    assert notes[30] == ("Grover, Report of the Special Rapporteur on the Right of Everyone to the Enjoyment of the "
+    assert notes[30] == ("Reconstructed: Grover, Report of the Special Rapporteur on the Right of Everyone to the Enjoyment of the "
                          "Highest Attainable Standard of Physical and Mental Health.")
     assert not [n for n in notes if ".." in n.replace("…", "")]
 
 
 POLICY = "content/en/guidance/04-policy-summary.md"
 WHO_FULL = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexually Transmitted Infections for Sex "
-            "Workers in Low- and Middle-Income Countries: Recommendations for a Public Health Approach (World Health "
+            "Workers in Low- and Middle-Income Countries: Recommendations for a Public Health Approach (Geneva: World Health "
             "Organization, 2012), 8.")
 WHO_SHORT = ("HIV/AIDS Programme, Prevention and Treatment of HIV and Other Sexually Transmitted Infections for Sex "
              "Workers in Low- and Middle-Income Countries, 8.")

@@ -209,7 +209,7 @@ def test_docx_note_texts_equal_the_assembled_notes(guidance_docx, assembled):
              for note in footnotes.xpath('w:footnote[not(@w:type)]', namespaces=NS)]
     expected = html_notes(assembled, "guidance")
     assert texts == expected
-    assert texts[24].startswith("Anand Grover, Report of the Special Rapporteur")  # note 25: a citation
+    assert texts[24].startswith("Reconstructed: Anand Grover, Report of the Special Rapporteur")  # note 25: rebuilt, a citation
 
 
 @needs("soffice")

@@ -36,3 +36,32 @@ def test_a_broken_fragment_is_reported_and_nothing_is_rebuilt(project):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_failed_rebuild_shows_in_the_browser_until_the_next_good_one(project):
+    import re
+
+    from pressroom.read.unlisted import is_editor_temp
+
+    fragment = project / "content" / "en" / "qa" / "01-introduction.md"
+    good = fragment.read_text()
+    fragment.write_text(good + "\nA call to a missing note.[^nowhere]\n")
+    server, preview = serve(project, 0)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        rebuild(project, preview, [].append, {"docs": ["qa"], "formats": ["docx"]})
+        page = urllib.request.urlopen(f"{base}/en/guidance").read().decode()
+        banner = re.search(r'<div id="build-problems" role="alert".*?</div>', page, re.S).group()
+        line = good.count("\n") + 2
+        assert f"content/en/qa/01-introduction.md:{line}: footnote [^nowhere] has no definition" in banner
+        index = urllib.request.urlopen(f"{base}/").read().decode()
+        assert "build-problems" in index and ">Questions and answers<" not in index
+        assert '<a href="/en/qa">Global policy and sex work</a>' in index
+        fragment.write_text(good)
+        rebuild(project, preview, [].append, {"docs": ["qa"], "formats": ["docx"]})
+        assert "build-problems" not in urllib.request.urlopen(f"{base}/en/guidance").read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert all(is_editor_temp(n) for n in (".01-introduction.md.swp", "01-introduction.md~", ".#01-intro.md", "4913"))
+    assert not is_editor_temp("01-introduction.md")

@@ -214,6 +214,8 @@ def _replace_citation(span, text: str, *, in_note: bool, as_note: bool) -> None:
     new.tail = span.tail
     if in_note and new.tail and new.tail.startswith(".") and _text_of(new).endswith("."):
         new.tail = new.tail[1:]  # "[@key]." in a note: the style already ends the note
+    elif in_note and (new.tail or "").strip() and not new.tail.lstrip().startswith((".", "!", "?")):
+        _drop_final_stop(new)  # "[@key] and the new study…": mid-sentence, the style's full stop goes
     elif as_note and not in_note:
         _call_after_punctuation(span, new)
     span.getparent().replace(span, new)
@@ -231,6 +233,26 @@ def _call_after_punctuation(span, note) -> None:
         previous.tail = before
     else:
         span.getparent().text = before
+
+
+ABBREVIATION = re.compile(r"(?:\b(?:n\.d|et al|eds?|pp?|no|vol|trans|repr)|\b[A-Z])\.$")
+
+
+def _drop_final_stop(element) -> None:
+    """The full stop a note style ends a citation with, taken off its last text (an
+    abbreviation's stop, "n.d." or "et al.", stays)."""
+    if not _text_of(element).endswith(".") or ABBREVIATION.search(_text_of(element)):
+        return
+    for node in reversed(list(element.iter())):
+        for attribute in ("tail", "text"):
+            if node is element and attribute == "tail":
+                continue
+            value = getattr(node, attribute)
+            if value and value.strip():
+                if value.rstrip().endswith("."):
+                    stripped = value.rstrip()
+                    setattr(node, attribute, stripped[:-1] + value[len(stripped):])
+                return
 
 
 def _text_of(element) -> str:

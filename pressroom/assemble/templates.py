@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from pressroom.diagnostics import Report
+from pressroom.diagnostics import Report, with_suggestion
 from pressroom.model import TEMPLATES, Document
 from pressroom.read.locales import Locale
 
@@ -62,11 +62,17 @@ def render_template(env: jinja2.Environment, name: str, context: dict, report: R
         report.error(_template_path(exc.filename or name), exc.lineno, f"template syntax error: {exc.message}",
                      "fix the Jinja tag on this line")
     except jinja2.TemplateNotFound as exc:
+        known = env.loader.list_templates() if env.loader else []
         report.error("content/pack.yaml", None, f"template {exc.name!r} not found",
-                     f"create templates/{exc.name} or fix the document's template")
+                     with_suggestion(f"create templates/{exc.name} or fix the document's template",
+                                     exc.name, [t for t in known if t.endswith(".j2")]))
     except jinja2.UndefinedError as exc:
         path, line = _template_frame(exc, name)
-        report.error(path, line, f"undefined in template: {exc.message}", "define it or fix the name")
+        missing = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", exc.message or "")
+        names = list(context) + [a for v in context.values() for a in dir(v) if not a.startswith("_")]
+        hint = with_suggestion("define it or fix the name", next(g for g in missing.groups() if g), names) \
+            if missing else "define it or fix the name"
+        report.error(path, line, f"undefined in template: {exc.message}", hint)
     return None
 
 

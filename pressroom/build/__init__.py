@@ -11,6 +11,7 @@ output/ only ever holds complete files.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,13 @@ from typing import Callable
 
 from pressroom.build.output import build_lock, built_from, read_state, remove_stale_temp_files, write_atomic, write_state
 from pressroom.build.plan import input_hash, plan, share
-from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
+from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.model import OUTPUT, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
+from pressroom.read.unlisted import report_unlisted
 
 __all__ = ["Result", "assemble_all", "build", "build_lock"]
 
@@ -44,16 +46,25 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
     """Build the selected targets; raise ContentError (writing nothing) when a check fails."""
     started = time.perf_counter()
     pack, out = load_pack(root), root / OUTPUT
+    targets = plan(pack, docs, locales, formats, editions)  # a usage error before anything is touched
     with build_lock(out):
-        fresh = _freshness(pack, plan(pack, docs, locales, formats, editions), out, force)
+        fresh = _freshness(pack, targets, out, force)
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
+        unlisted = Report()
+        report_unlisted(pack, locales or pack.locales, unlisted)  # in every build, even a no-op one
         if any(t.format == "pdf" for t in fresh.stale) and font_subsetter() == FONTTOOLS:
             progress(NOTICE)  # once a build, then on: the PDFs are right, only slower to make
+        if not fresh.stale:
+            result.report.extend(unlisted)
+            _validate_unused_bibliography(pack, out, fresh, result.report, strict)
         if fresh.stale:
+            tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             cache = Cache(out / CACHE)
             bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
                                           meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
+            tell(progress, "phase", "checking")
             _check(pack, documents, bib, result.report, check, strict)
+            result.report.extend(unlisted)  # judged with the renderers' warnings (--strict), after rendering
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
             _write(out, rendered, fresh, result, cache)
     result.seconds = time.perf_counter() - started
@@ -66,6 +77,7 @@ class Freshness:
     stale: list[Target]  # forced, missing, or made from inputs that changed since
     hashes: dict[str, str]  # target key → hash of its inputs now
     state: dict[str, dict]  # target key → what it was last built from (build.output.read_state)
+    bibliography: str = ""  # the .bib's path under the root
 
 
 def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Freshness:
@@ -74,7 +86,24 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
     digests: dict[Path, bytes] = {}
     hashes = {t.key: input_hash(pack, t, digests) for t in targets}
     stale = [t for t in targets if force or built_from(state, t.key) != hashes[t.key] or not (out / t.key).is_file()]
-    return Freshness(targets, stale, hashes, state)
+    return Freshness(targets, stale, hashes, state, str(pack.bibliography.relative_to(pack.root)))
+
+
+BIB_STATE = ".bibliography"  # the state's record of the .bib file as last validated
+
+
+def _validate_unused_bibliography(pack: Pack, out: Path, fresh: Freshness, report: Report, strict: bool) -> None:
+    """Nothing to rebuild, yet the .bib may have changed in entries no target cites: it is read
+    and validated all the same (a broken or duplicate entry is an error in any build), and the
+    build fails on the unlisted files' warnings under ``strict``."""
+    digest = hashlib.sha256(pack.bibliography.read_bytes()).hexdigest() if pack.bibliography.is_file() else ""
+    if fresh.state.get(BIB_STATE) != digest:
+        load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report)
+        if not report.errors:
+            fresh.state[BIB_STATE] = digest
+            write_state(out, fresh.state)
+    if report.failed(strict):
+        raise ContentError(report)
 
 
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
@@ -99,6 +128,9 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
             result.built.append(target)
     for path, data in cache.pending.items():
         write_atomic(path, data)
+    bib = out.parent / fresh.bibliography if fresh.bibliography else None
+    if bib is not None and bib.is_file():
+        fresh.state[BIB_STATE] = hashlib.sha256(bib.read_bytes()).hexdigest()
     write_state(out, fresh.state)
 
 
@@ -109,9 +141,12 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     output/ untouched."""
     from pressroom.inspect.verify import verify_outputs
 
+    tell(progress, "planned", [t.key for t in stale])
+    tell(progress, "phase", "rendering")
     with long_lived_frozen():
         rendered = list(render_groups(pack, share(stale, documents), documents, jobs, progress, report))
     if check:
+        tell(progress, "phase", "verifying links")
         verify_outputs(documents, [(group[0], data) for group, data in rendered], report)
     if report.failed(strict):
         raise ContentError(report)

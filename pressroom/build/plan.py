@@ -8,8 +8,11 @@ a target whose hash is unchanged and whose file exists is not rebuilt.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
+
+import yaml
 
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
@@ -56,9 +59,13 @@ def _paper_links(pack: Pack, target: Target) -> list[str]:
 
 
 def _choose(chosen: list[str] | None, known: list[str], what: str, default: list[str] | None = None) -> list[str]:
+    from difflib import get_close_matches
+
     for name in chosen or []:
         if name not in known:
-            raise UsageError(f"unknown {what} {name!r}: choose from {', '.join(known)}")
+            near = get_close_matches(name, known, n=2, cutoff=0.5)
+            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            raise UsageError(f"unknown {what} {name!r}: {hint}choose from {', '.join(known)}")
     return list(chosen) if chosen else known if default is None else default
 
 
@@ -80,28 +87,37 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
     return list(groups.values())
 
 
-def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = None) -> str:
+def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     """A digest of everything the target is made from. ``digests``: each file's own digest, kept
     for one build only, so that the templates, fonts and engine code, inputs of every target,
-    are read and walked once rather than once per target (160 targets at 20 locales)."""
+    are read and walked once rather than once per target (160 targets at 20 locales).
+
+    Of pack.yaml and the bibliography only the parts the target depends on are hashed: the
+    pack's shared keys, its document's entry and the other documents' ids; the .bib entries
+    its fragments cite (and the file's @string macros). Editing one entry rebuilds only the
+    documents that cite it; editing one document's entry rebuilds only that document."""
     digests = {} if digests is None else digests
     if SHARED not in digests:
-        digests[SHARED] = _digest_files(pack, [pack.path, pack.bibliography, *sorted((pack.root / "templates").rglob("*")),
-                                               *sorted(ENGINE.rglob("*.py"))], digests)
+        # pack.yaml and the .bib: only the parts the target depends on (below)
+        digests[SHARED] = _digest_files(pack, [*sorted((pack.root / "templates").rglob("*")), *sorted(ENGINE.rglob("*.py"))],
+                                        digests)
     digest = hashlib.sha256(f"{target}".encode())
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())
     doc = pack.document(target.doc_id)
-    files = [pack.root / "content" / target.locale / TITLES]
+    fragments = []
     for linked in [doc.id] + _paper_links(pack, target):
         for name in pack.document(linked).fragments:
-            files += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
+            fragments += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
+    files = [pack.root / "content" / target.locale / TITLES, *fragments]
     digest.update(_digest_files(pack, files, digests))
     digest.update(digests[SHARED])
+    digest.update(_pack_part(pack, doc.id, digests))
+    digest.update(_cited_part(pack, [p for p in fragments if p.is_file()], digests))
     return digest.hexdigest()
 
 
-def _digest_files(pack: Pack, files: list[Path], digests: dict[Path, bytes]) -> bytes:
+def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
     """One digest of ``files`` (names and contents; missing files left out)."""
     digest = hashlib.sha256()
     for path in files:
@@ -111,3 +127,53 @@ def _digest_files(pack: Pack, files: list[Path], digests: dict[Path, bytes]) -> 
             digest.update(str(path.relative_to(pack.root) if path.is_relative_to(pack.root) else path.name).encode())
             digest.update(digests[path])
     return digest.digest()
+
+
+def _pack_part(pack: Pack, doc_id: str, digests: dict) -> bytes:
+    """pack.yaml as far as one document is concerned (read once per build)."""
+    if ("pack.yaml",) not in digests:
+        digests[("pack.yaml",)] = yaml.safe_load(pack.path.read_text(encoding="utf-8")) or {}
+    tree = digests[("pack.yaml",)]
+    documents = tree.get("documents") or {}
+    # of the other documents, only which exist (a link to one is checked): no template shows their entries
+    part = {"pack": tree.get("pack"), "document": documents.get(doc_id), "documents": sorted(documents),
+            "other_keys": {k: v for k, v in tree.items() if k not in ("pack", "documents")}}
+    return json.dumps(part, sort_keys=True, default=str).encode()
+
+
+def _cited_part(pack: Pack, fragments: list[Path], digests: dict) -> bytes:
+    """The raw text of every .bib entry the fragments cite, and the file's other blocks."""
+    if ("bib",) not in digests:
+        digests[("bib",)] = bib_blocks(pack.bibliography)
+    blocks = digests[("bib",)]
+    keys: set[str] = set()
+    for path in fragments:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        keys.update(a or b for a, b in CITED.findall(text))
+        if "nocite" in text:  # every entry may be listed
+            keys.update(blocks)
+    chosen = [(key, blocks[key]) for key in sorted(keys) if key in blocks]
+    return json.dumps([str(pack.bibliography), blocks.get("", ""), chosen]).encode()
+
+
+CITED = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
+BLOCK = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
+
+
+def bib_blocks(path: Path) -> dict[str, str]:
+    """A .bib file's entries as written, by key; under "" the @string and @preamble blocks (which
+    any entry may use). @comment blocks change nothing and are left out."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return {"": "missing"}
+    starts = list(BLOCK.finditer(text))
+    blocks: dict[str, str] = {"": ""}
+    for match, following in zip(starts, [*starts[1:], None]):
+        raw = text[match.start():following.start() if following else len(text)]
+        kind = match.group(1).lower()
+        if kind == "comment":
+            continue
+        key = "" if kind in ("string", "preamble") else match.group(2)
+        blocks[key] = blocks.get(key, "") + raw
+    return blocks

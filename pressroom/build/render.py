@@ -19,6 +19,14 @@ from pressroom.model import Assembled, Pack, Target
 Progress = Callable[[str], None]
 
 
+def tell(progress: Progress, event: str, *args) -> None:
+    """Give a progress display that wants it more than messages: ``phase(text)``, ``planned(keys)``,
+    ``finished(keys, seconds)`` (a plain callable gets only the one-line messages)."""
+    method = getattr(progress, event, None)
+    if method is not None:
+        method(*args)
+
+
 @contextmanager
 def long_lived_frozen() -> Iterator[None]:
     """What is alive before rendering (modules, assembled documents) lives until it ends: kept out
@@ -77,8 +85,11 @@ def _collect(outcomes, progress: Progress, report: Report) -> Iterator[tuple[lis
     for group, (data, problems, seconds) in outcomes:
         report.extend(problems)
         if data is not None:
-            also = f", also written as {', '.join(f'output/{t.key}' for t in group[1:])}" if group[1:] else ""
-            progress(f"built output/{group[0].key} ({seconds:.1f} s){also}")
+            if hasattr(progress, "finished"):
+                progress.finished([t.key for t in group], seconds)
+            else:
+                also = f", also written as {', '.join(f'output/{t.key}' for t in group[1:])}" if group[1:] else ""
+                progress(f"built output/{group[0].key} ({seconds:.1f} s){also}")
             yield group, data
 
 

@@ -2,6 +2,7 @@
 nobody cites or lists are one warning."""
 
 from pressroom.checks.registry import Context, check, where
+from pressroom.diagnostics import with_suggestion
 
 
 @check("citations")
@@ -19,7 +20,8 @@ def citations(ctx: Context) -> None:
                 if key not in bib.entries:
                     path, line = where(node)
                     ctx.report.error(path, line, f"citation key @{key} is not in {bib.shown}",
-                                     "add the entry to the bibliography or correct the key")
+                                     with_suggestion("add the entry to the bibliography or correct the key",
+                                                     key, bib.entries, "@"))
         linked.update(tree.xpath("//a/@href"))
     for key, fields in bib.decoded(used).items():  # only the cited entries: they are printed
         if isinstance(fields, str):

@@ -6,6 +6,7 @@ import re
 
 from pressroom.checks.registry import Context, check, where
 from pressroom.checks.urls import url_problem
+from pressroom.diagnostics import with_suggestion
 from pressroom.model import DOC_SCHEME, DocLink, doc_link
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -21,7 +22,8 @@ def anchors(ctx: Context) -> None:
             if href.startswith("#"):
                 if href[1:] not in ids[(doc_id, locale)]:
                     _fail(ctx, link, f"link to #{href[1:]} reaches no heading of this document",
-                          "give the heading {#" + href[1:] + "} or fix the link")
+                          with_suggestion("give the heading {#" + href[1:] + "} or fix the link",
+                                          href[1:], ids[(doc_id, locale)], "#"))
             elif href.startswith(DOC_SCHEME):
                 _cross_document(ctx, link, doc_link(href), locale, ids)
 
@@ -32,10 +34,12 @@ def _cross_document(ctx: Context, link, target: DocLink | None, locale: str, ids
         return
     other, anchor = target.doc_id, target.anchor
     if other not in ctx.pack.documents:
-        _fail(ctx, link, f"link to unknown document {other!r}", f"use one of: {', '.join(ctx.pack.documents)}")
+        _fail(ctx, link, f"link to unknown document {other!r}",
+              with_suggestion(f"use one of: {', '.join(ctx.pack.documents)}", other, ctx.pack.documents, "doc:"))
     elif anchor and (other, locale) in ids and anchor not in ids[(other, locale)]:
         _fail(ctx, link, f"link to {other}#{anchor}: {other!r} has no heading #{anchor}",
-              f"give a heading of {other!r} the id {{#{anchor}}} or fix the link")
+              with_suggestion(f"give a heading of {other!r} the id {{#{anchor}}} or fix the link",
+                              anchor, ids[(other, locale)], f"doc:{other}#"))
 
 
 def _duplicate_ids(ctx: Context, tree) -> None:

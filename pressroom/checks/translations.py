@@ -18,7 +18,7 @@ def translations(ctx: Context) -> None:
             if fragment.fallback:
                 ctx.report.warning(f"content/{locale}/{doc_id}/{fragment.name}", None,
                                    f"not translated: the {fragment.locale!r} text is used",
-                                   f"copy {fragment.shown} there and translate it")
+                                   f"copy {fragment.shown} there and translate it", kind="fallback")
             elif locale != pack.source_locale:
                 source = fragment_path(pack, pack.source_locale, doc_id, fragment.name)
                 if source.is_file():
@@ -30,21 +30,8 @@ def _untranslated_document(ctx: Context, doc_id: str, locale: str, source: str) 
     ctx.report.warning(f"content/{locale}/{doc_id}/", None,
                        f"not translated: output/{locale}/{doc_id}.* is the untranslated {source!r} document",
                        f"to translate it, copy the files of content/{source}/{doc_id}/ into content/{locale}/{doc_id}/ "
-                       f"and translate them, or export them with invoke i18n.export {locale} (docs/translating.md)")
-
-
-@check("stray-translations")
-def stray(ctx: Context) -> None:
-    """A file in a locale folder that the document does not list (a typo, or a renamed source)."""
-    pack = ctx.pack
-    for locale in sorted({locale for _, locale in ctx.documents}):
-        for doc in pack.documents.values():
-            folder = pack.root / "content" / locale / doc.id
-            for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-                if path.name not in doc.fragments:
-                    ctx.report.warning(str(path.relative_to(pack.root)), None,
-                                       f"not part of {doc.id!r}: pack.yaml does not list it",
-                                       "rename it to the source fragment's name, or list it in pack.yaml")
+                       f"and translate them, or export them with invoke i18n.export {locale} (docs/translating.md)",
+                       kind="untranslated-document")
 
 
 def _compare(ctx: Context, fragment, source) -> None:

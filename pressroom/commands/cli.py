@@ -16,7 +16,11 @@ from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.read.pack import load_pack
 
 
-def run(action: Callable[[], None], debug: bool = False) -> None:
+OPTIONS = {"verbose": False}  # set once per command: --verbose lists every warning of a group
+
+
+def run(action: Callable[[], None], debug: bool = False, verbose: bool = False) -> None:
+    OPTIONS["verbose"] = verbose
     try:
         action()
     except Exit:
@@ -36,9 +40,68 @@ def run(action: Callable[[], None], debug: bool = False) -> None:
                    code=3) from None
 
 
+def parse_error_message(message: str, tasks: list[str], root: Path) -> str:
+    """invoke's parse errors in our words, with the valid choices (exit 2)."""
+    import re
+    from difflib import get_close_matches
+
+    unknown = re.match(r"No idea what '(.*)' is!", message)
+    if unknown:
+        near = get_close_matches(unknown.group(1), tasks, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        return f"error: no task or option {unknown.group(1)!r} — {hint}tasks: {', '.join(sorted(tasks))}"
+    missing = re.match(r"'(.*)' did not receive required positional arguments: (.*)", message)
+    if missing:
+        task, names = missing.group(1), [n.strip(" '") for n in missing.group(2).split(",")]
+        wanted = " and ".join(_choices(name, task, root) for name in names)
+        return f"error: invoke {task} needs {wanted} — invoke {task} --help"
+    return f"error: {message} — invoke --help TASK shows a task's options"
+
+
+def _choices(name: str, task: str, root: Path) -> str:
+    if name == "locale":
+        try:
+            pack = load_pack(root)
+        except ContentError:
+            return "a locale"
+        known = [loc for loc in pack.locales if loc != pack.source_locale] if task.startswith("i18n.") else pack.locales
+        return f"a locale: choose from {', '.join(known)}"
+    if name == "directory":
+        return "the folder of filled response forms"
+    return f"a {name}"
+
+
+def refuse_option_like(what: str, value: str) -> str:
+    """A positional value that looks like an option was most likely meant as one."""
+    if value.startswith("-"):
+        raise UsageError(f"{value!r} is not a {what}: an option that invoke did not know — "
+                         f"give the {what} first, or see --help")
+    return value
+
+
+def known_locale(root: Path, locale: str, translated: bool = False) -> str:
+    """``locale`` if the pack has it (a translated one: not the source), else a usage error naming the choices."""
+    from difflib import get_close_matches
+
+    refuse_option_like("locale", locale)
+    pack = load_pack(root)
+    known = [loc for loc in pack.locales if not translated or loc != pack.source_locale]
+    if locale not in known:
+        near = get_close_matches(locale, known, n=2, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        raise UsageError(f"unknown locale {locale!r} — {hint}choose from {', '.join(known)}")
+    return locale
+
+
+def translated_locale(root: Path, locale: str) -> str:
+    return known_locale(root, locale, translated=True)
+
+
 def _print_report(report: Report) -> None:
-    for diagnostic in report.sorted():
-        print(diagnostic, file=sys.stderr)
+    """Errors, then warnings, many alike as one line (``--verbose``: each on its own)."""
+    from pressroom.commands.display import grouped
+    for line in grouped(report.sorted(), OPTIONS["verbose"]):
+        print(line, file=sys.stderr)
 
 
 def _progress(message: str) -> None:
@@ -52,10 +115,16 @@ def build(root: Path, docs, locales, formats, *, editions=None, force: bool, che
     if not check:
         print("WARNING: checks are off (--no-check): this draft may have broken notes, citations or links",
               file=sys.stderr)
-    result = run_build(root, docs=docs, locales=locales, formats=formats, editions=editions, force=force, check=check,
-                       strict=strict, jobs=jobs, progress=_progress)
+    from pressroom.commands.display import BuildDisplay
+
+    display = BuildDisplay()
+    try:
+        result = run_build(root, docs=docs, locales=locales, formats=formats, editions=editions, force=force,
+                           check=check, strict=strict, jobs=jobs, progress=display)
+    finally:
+        display.close()
+    print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s", flush=True)
     _print_report(result.report)
-    print(f"{len(result.built)} built, {len(result.fresh)} up to date in {result.seconds:.1f} s")
 
 
 def _print_link_table(rows: list) -> None:

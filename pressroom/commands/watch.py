@@ -8,7 +8,9 @@ the page after each rebuild. Nothing here is written into output/ but by the nor
 from __future__ import annotations
 
 import http.server
+import re
 import threading
+from html import escape
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -17,6 +19,7 @@ from pressroom.build import assemble_all, build
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.model import TEMPLATES
 from pressroom.read.pack import load_pack
+from pressroom.read.unlisted import is_editor_temp
 
 RELOAD = ("<script>let v=null;setInterval(async()=>{const r=await fetch('/version');const t=await r.text();"
           "if(v!==null&&t!==v)location.reload();v=t;},700)</script>")
@@ -27,18 +30,44 @@ class Preview:
 
     def __init__(self, root: Path):
         self.root, self.version = root, 0
+        self.problems: list[str] = []  # the last rebuild's errors (file:line: message), shown on every page
 
     def page(self, locale: str, doc_id: str) -> tuple[int, str]:
         pack = load_pack(self.root)
         if doc_id not in pack.documents or locale not in pack.locales:
-            links = "".join(f'<li><a href="/{loc}/{d}">{loc} — {d}</a></li>' for loc in pack.locales for d in pack.documents)
-            return 404, f"<ul>{links}</ul>"
+            return 404, self.banner() + index(pack) + RELOAD
         report = Report()
         _, documents = assemble_all(pack, {locale}, report)
         document = documents.get((doc_id, locale))
         if document is None:
-            return 500, "<pre>" + "\n".join(map(str, report.sorted())) + "</pre>"
-        return 200, document.html.replace("</body>", RELOAD + "</body>")
+            return 500, self.banner() + "<pre>" + escape("\n".join(map(str, report.sorted()))) + "</pre>" + RELOAD
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + self.banner(), document.html, count=1)
+        return 200, body.replace("</body>", RELOAD + "</body>")
+
+    def banner(self) -> str:
+        """The failed rebuild's problems, one per line, at the top of the page (gone after a good build)."""
+        if not self.problems:
+            return ""
+        items = "".join(f"<li>{escape(p)}</li>" for p in self.problems)
+        return (f'<div id="build-problems" role="alert" style="{BANNER_STYLE}"><strong>Not rebuilt — fix these and '
+                f"save again:</strong><ul>{items}</ul></div>")
+
+
+BANNER_STYLE = ("position:sticky;top:0;z-index:9;margin:0;padding:.6em 1em;background:#fde8e8;color:#700;"
+                "border-bottom:3px solid #c00;font:14px/1.4 sans-serif;white-space:pre-wrap")
+
+
+def index(pack) -> str:
+    """Every document by its title, in each locale."""
+    from pressroom.assemble import localised
+
+    rows = []
+    for locale in pack.locales:
+        links = "".join(f'<li><a href="/{locale}/{d}">{escape(localised(pack, doc, locale, Report()).title)}</a> '
+                        f'<small>({d})</small></li>' for d, doc in pack.documents.items())
+        rows.append(f"<h2>{escape(locale)}</h2><ul>{links}</ul>")
+    return f"<!doctype html><meta charset=utf-8><title>{escape(pack.title)}</title><h1>{escape(pack.title)}</h1>" + \
+        "".join(rows)
 
 
 def _handler(preview: Preview):
@@ -51,7 +80,7 @@ def _handler(preview: Preview):
                 status, body = preview.page(*parts)
                 return self._send(status, body, "text/html; charset=utf-8")
             if not parts:
-                status, body = preview.page("", "")
+                _, body = preview.page("", "")
                 return self._send(200, body, "text/html; charset=utf-8")
             self.path = "/" + parts[-1] if parts[-1].endswith(".css") else "/" + "/".join(parts[-2:])
             return super().do_GET()
@@ -79,13 +108,16 @@ def serve(root: Path, port: int) -> tuple[http.server.ThreadingHTTPServer, Previ
 
 def watch(root: Path, port: int, say: Callable[[str], None], **selection) -> None:
     """Serve the preview, then rebuild after every change under content/, templates/ and the bib."""
+    from watchfiles import DefaultFilter
     from watchfiles import watch as changes
+
+    default = DefaultFilter()
 
     server, preview = serve(root, port)
     say(f"preview on http://127.0.0.1:{server.server_address[1]}/ — Ctrl-C to stop")
     rebuild(root, preview, say, selection)
     paths = [root / "content", root / "templates", root / "references.bib"]
-    for changed in changes(*paths):
+    for changed in changes(*paths, watch_filter=lambda c, path: default(c, path) and not is_editor_temp(Path(path).name)):
         say("changed: " + ", ".join(sorted(str(Path(p).relative_to(root)) for _, p in changed)))
         rebuild(root, preview, say, selection)
 
@@ -96,10 +128,13 @@ def rebuild(root: Path, preview: Preview, say: Callable[[str], None], selection:
         for problem in result.report.sorted():
             say(str(problem))
         say(f"{len(result.built)} rebuilt, {len(result.fresh)} up to date")
+        preview.problems = []
     except ContentError as exc:
         for problem in exc.report.sorted():
             say(str(problem))
         say("not rebuilt: fix the problems above and save again")
+        preview.problems = [str(d) for d in exc.report.sorted() if d.level == "error"]
     except UsageError as exc:
         say(f"error: {exc}")
+        preview.problems = [f"error: {exc}"]
     preview.version += 1

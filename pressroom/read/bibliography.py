@@ -154,7 +154,7 @@ def _parse(text: str) -> dict:
         line = lines.line(start) if start is not None else block.start_line + 1
         end = start + len(block.raw.strip()) if start is not None else 0
         if isinstance(block, model.ParsingFailedBlock):
-            failures.append([line, _failure_message(block), "fix the entry's syntax"])
+            failures.append([line, _failure_message(block, text), _failure_hint(block)])
         elif isinstance(block, model.Entry):
             for item in block.fields:
                 if item.enclosing == "no-enclosing" and isinstance(item.value, str):
@@ -220,10 +220,19 @@ def _raw_url(raw: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _failure_message(block) -> str:
+def _failure_hint(block) -> str:
+    if type(block).__name__ == "DuplicateBlockKeyBlock":
+        return "rename one of the two entries (and the citations meant for it), or remove the copy"
+    return "fix the entry's syntax"
+
+
+def _failure_message(block, text: str = "") -> str:
     name = type(block).__name__
     if name == "DuplicateBlockKeyBlock":
-        return f"duplicate entry key {block.key!r}"
+        previous = getattr(block, "previous_block", None)
+        start = _Lines(text).locate(previous) if previous is not None and text else None
+        first = f" (first at line {_Lines(text).line(start)})" if start is not None else ""
+        return f"duplicate entry key {block.key!r}{first}"
     if name == "DuplicateFieldKeyBlock":
         return f"entry has a field twice: {str(block.error).split(':', 1)[-1].split('.')[0].strip()}"
     reason = getattr(getattr(block, "error", None), "abort_reason", "") or str(getattr(block, "error", ""))

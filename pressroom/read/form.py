@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from pressroom.diagnostics import Report
+from pressroom.diagnostics import Report, with_suggestion
 from pressroom.model import Fragment
-from pressroom.read.pack import YamlReader
+from pressroom.read.pack import YamlReader, yaml_problem
 
 FIELD_TYPES = ("text", "textarea", "email", "choice", "checkbox")
 
@@ -48,9 +48,8 @@ def read_form(fragment: Fragment, report: Report) -> list[Section]:
     try:
         tree = yaml.compose(fragment.text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.error(fragment.shown, mark.line + 1 + offset if mark else None,
-                     f"not valid YAML: {getattr(exc, 'problem', exc)}", "check the indentation and colons")
+        line, message, hint = yaml_problem(exc, fragment.text)
+        report.error(fragment.shown, line + offset if line else None, message, hint)
         return []
     reader = YamlReader(fragment.shown, report, offset)
     top = reader.mapping(tree, "form", {"sections": (_sections, True, []),
@@ -83,7 +82,7 @@ def _fields(reader: YamlReader, node: yaml.Node, what: str) -> list[Field]:
             continue
         if values["type"] not in FIELD_TYPES:
             reader.fail(item, f"field {values['name']!r} has unknown type {values['type']!r}",
-                        f"use one of: {', '.join(FIELD_TYPES)}")
+                        with_suggestion(f"use one of: {', '.join(FIELD_TYPES)}", values["type"], FIELD_TYPES))
             continue
         if values["type"] == "choice" and not values["options"]:
             reader.fail(item, f"choice field {values['name']!r} has no options", "add 'options:' with value and label")

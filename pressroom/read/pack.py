@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import yaml
 
-from pressroom.diagnostics import ContentError, Report
+from pressroom.diagnostics import ContentError, Report, with_suggestion
 from pressroom.model import BINDINGS, PACK_FILE, TEMPLATES, Document, Edition, Pack
 from pressroom.read.locales import is_known
 
@@ -105,7 +105,7 @@ class YamlReader:
             key = key_node.value
             if key not in fields:
                 known = ", ".join(sorted(fields))
-                self.fail(key_node, f"unknown key {key!r} in {what}", f"use one of: {known}")
+                self.fail(key_node, f"unknown key {key!r} in {what}", with_suggestion(f"use one of: {known}", key, fields))
             elif key in values:
                 self.fail(key_node, f"{key!r} is given twice in {what}", "keep one of them")
             else:
@@ -116,6 +116,39 @@ class YamlReader:
                     self.fail(node, f"{what} has no {key!r}", f"add '{key}: …' to {what}")
                 values[key] = default
         return values
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]:
+    """A YAML error in plain words: (1-based line, what is wrong, what to do)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    line = mark.line + 1 if mark else None
+    lines = text.splitlines()
+    here = lines[line - 1] if line and line <= len(lines) else ""
+    tabbed = next((n for n, t in enumerate(lines, 1) if "\t" in t[:len(t) - len(t.lstrip())]), None)
+    if "\t" in here or ("'\\t'" in problem) or (tabbed and tabbed <= (line or 0)):
+        return tabbed or line, "a tab character in the indentation", "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem and here.split(":", 1)[-1].count(": ") >= 1:
+        return line, f"a second ': ' on this line (not valid YAML: {problem})", \
+            "put the value in quotes: key: \"… : …\" (the indentation is not the problem)"
+    if "mapping values are not allowed" in problem or "expected <block end>" in problem or \
+            "did not find expected key" in problem or "expected a mapping or list" in problem:
+        return line, "the indentation of this line does not fit the lines above (not valid YAML: " + problem + ")", \
+            "line up each key under the others of its level, with spaces; put a value with ': ' in quotes"
+    return line, f"not valid YAML: {problem}", "check the indentation and the colons on this line and the one above"
+
+
+def _fragment_list(reader: "YamlReader", node: yaml.Node, what: str) -> tuple[tuple[str, int], ...] | None:
+    """The fragments of a document; an item that swallowed the next lines (indented deeper than
+    the first '- ', so YAML reads them as one name) is named as such."""
+    lined = reader.lined_strings(node, what)
+    for value, line in lined or ():
+        if " - " in value or "\n" in value:
+            first = value.split(" - ")[0].strip()
+            reader.report.error(reader.path, line, f"the list item {first!r} swallowed the lines after it "
+                                f"(read as one name: {value[:60]!r}…)",
+                                "start every item of the list with '- ' at the same indentation as the first")
+    return lined
 
 
 def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
@@ -162,7 +195,7 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "year": (YamlReader.integer, True, None),
         "reference": (YamlReader.string, False, ""),
         "template": (YamlReader.string, True, None),
-        "fragments": (YamlReader.lined_strings, True, ()),
+        "fragments": (_fragment_list, True, ()),
         "contents": (YamlReader.boolean, False, True),
         "references": (YamlReader.boolean, False, False),
         "binding": (_binding, False, "loose"),
@@ -196,10 +229,7 @@ def load_pack(root: Path) -> Pack:
         report.error(shown, None, "no pack file", "create content/pack.yaml (see docs/editing-content.md)")
         raise ContentError(report) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        report.error(shown, mark.line + 1 if mark else None, f"not valid YAML: {problem}",
-                     "check the indentation and the colons on this line and the one above")
+        report.error(shown, *yaml_problem(exc, path.read_text(encoding="utf-8")))
         raise ContentError(report) from None
     except UnicodeDecodeError as exc:
         report.error(shown, None, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
