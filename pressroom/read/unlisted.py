@@ -43,7 +43,7 @@ def _shown(pack: Pack, path: Path) -> str:
 def _unknown_folder(pack: Pack, locale: str, path: Path, report: Report) -> None:
     near = did_you_mean(path.name, pack.documents)
     if locale == pack.source_locale:
-        hint = (f"add it under documents: in content/pack.yaml with its title, template and fragments "
+        hint = ("add it under documents: in content/pack.yaml with its title, template and fragments "
                 "(docs/adding-a-document.md), or remove the folder")
     else:
         hint = "rename the folder to the id of the document it translates: " + ", ".join(pack.documents)
