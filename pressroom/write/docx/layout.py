@@ -84,8 +84,11 @@ def cover_section_break(rtl: bool) -> etree._Element:
     return ooxml.element("w:p", None, properties)
 
 
-def band(paragraph: etree._Element, organisation: str, run_properties) -> None:
-    """The band's height as empty lines, then the organisation at its foot."""
-    for _ in range(BAND_LINES):
-        paragraph.append(ooxml.element("w:r", None, ooxml.element("w:br")))
-    paragraph.append(ooxml.text_run(organisation, run_properties()))
+def band(paragraph, organisation: str, run_properties) -> None:
+    """The band's height as empty lines, the organisation near its foot, one line below it;
+    ``paragraph(style)`` adds a paragraph. Shaded alike, the three read as one band."""
+    top = paragraph("Cover Band")
+    for _ in range(BAND_LINES - 1):
+        top.append(ooxml.element("w:r", None, ooxml.element("w:br")))
+    paragraph("Cover Organisation").append(ooxml.text_run(organisation, run_properties()))
+    paragraph("Cover Band")

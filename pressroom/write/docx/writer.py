@@ -178,7 +178,7 @@ class WordWriter:
         """Band with the organisation, title, subtitle, the consultation's facts; its own section."""
         organisation = node.find(".//p[@class='organisation']")
         if organisation is not None:
-            layout.band(self.paragraph("Cover Band"), " ".join(organisation.itertext()).strip(),
+            layout.band(self.paragraph, " ".join(organisation.itertext()).strip(),
                         lambda: self._run_properties(frozenset()))
         for child in node.iter("h1", "p"):
             classes = (child.get("class") or "").split()
