@@ -89,12 +89,16 @@ def clean(c):
     print("removed output/")
 
 
-@task(name="reference-docx", help={"debug": "show tracebacks"})
-def reference_docx(c, debug=False):
+@task(name="reference-docx", help={"force": "replace templates/reference.docx even if it was restyled",
+                                   "debug": "show tracebacks"})
+def reference_docx(c, force=False, debug=False):
     """Write templates/reference.docx with the pack's Word styles (then restyle it in Word)."""
     from pressroom.write.docx.styles import make_reference
-    _run(lambda: make_reference(ROOT / "templates" / "reference.docx"), debug)
-    print("wrote templates/reference.docx")
+
+    def action():
+        wrote = make_reference(ROOT / "templates" / "reference.docx", force=force)
+        print("wrote templates/reference.docx" if wrote else "templates/reference.docx already has the pack's styles")
+    _run(action, debug)
 
 
 @task(help={"strict": "exit non-zero when any fragment is missing or outdated"})

@@ -1,8 +1,8 @@
 """The written files themselves: every link in each PDF and DOCX points somewhere real.
 
 PDF: each link annotation goes to a named destination that exists, or to a URL the assembled
-document links to (or a sibling PDF of the pack). DOCX: each hyperlink relationship exists and
-is not empty, and each internal anchor names a bookmark of the document.
+document links to (or a sibling PDF of the pack). DOCX: the package is sound and every
+hyperlink of every part resolves (``inspect/docx.py``).
 """
 
 from __future__ import annotations
@@ -89,18 +89,10 @@ def _pdf_link_problem(annotation, names: set[str], allowed: set[str]) -> str | N
 
 
 def verify_docx(path: Path | io.BytesIO, shown: str, allowed: set[str], report: Report) -> None:
+    """The package sound (each part typed and related, each r:id defined in its own part's rels)
+    and every hyperlink of every part resolved; each problem names its part."""
+    from pressroom.inspect.docx import link_problems, package_problems
+
     with zipfile.ZipFile(path) as package:
-        body = etree.fromstring(package.read("word/document.xml"))
-        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    bookmarks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
-    for link in body.iter(f"{{{W}}}hyperlink"):
-        rel_id, anchor = link.get(f"{{{R}}}id"), link.get(f"{{{W}}}anchor")
-        if rel_id is not None:
-            target = targets.get(rel_id, "")
-            if not target or target == "#":
-                report.error(shown, None, f"hyperlink {rel_id} has no target", "rebuild; if it persists, report it")
-            elif target not in allowed and not target.endswith(".docx"):
-                report.error(shown, None, f"hyperlink to {target!r}, which no fragment links to", "report it")
-        elif anchor not in bookmarks:
-            report.error(shown, None, f"internal link to missing bookmark {anchor!r}", "report it")
+        for part, problem in [*package_problems(package), *link_problems(package, allowed)]:
+            report.error(shown, None, f"{part}: {problem}", "rebuild; if it persists, report it")

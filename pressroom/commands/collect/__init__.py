@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pressroom.commands.collect.answers import FormError, Response
-from pressroom.commands.collect.docx import read_docx, read_docx_answers
+from pressroom.commands.collect.docx import placeholders, read_docx, read_docx_answers
 from pressroom.commands.collect.pdf import read_pdf, read_pdf_answers
 from pressroom.diagnostics import ContentError, Diagnostic, Report
 from pressroom.read.form import Field, read_form
@@ -130,6 +130,7 @@ def collect(root: Path, directory: Path) -> tuple[list[Response], list[Diagnosti
         report.extend(exc.report)
         return [], report.sorted()
     responses = []
+    shown_placeholders = placeholders(root, list(load_pack(root).locales))
     if not directory.is_dir():
         report.error(str(directory), None, "no such folder", "give the folder holding the returned forms")
         return [], report.sorted()
@@ -147,7 +148,8 @@ def collect(root: Path, directory: Path) -> tuple[list[Response], list[Diagnosti
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 raise FormError(f"file is {size // 2**20} MiB: too large for a response form")
-            read = read_pdf_answers(path, fields) if suffix == ".pdf" else read_docx_answers(path, fields, labels)
+            read = read_pdf_answers(path, fields) if suffix == ".pdf" else read_docx_answers(
+                path, fields, labels, shown_placeholders)
         except FormError as exc:
             report.error(shown, None, str(exc), exc.hint)
             continue

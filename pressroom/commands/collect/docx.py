@@ -4,6 +4,7 @@ found again, also after LibreOffice re-saved the file)."""
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +45,27 @@ class _Control:
     identified: bool  # by tag or alias (not inherited, not by position)
 
 
-def read_docx(path: Path, fields: list[Field], labels: dict[str, str]) -> dict[str, str]:
-    """Field name → value of a filled Word form; ``labels``: label (any locale) → field name."""
-    return read_docx_answers(path, fields, labels)[0]
+def read_docx(path: Path, fields: list[Field], labels: dict[str, str],
+              placeholders: frozenset[str] = frozenset(TEXT_PLACEHOLDERS)) -> dict[str, str]:
+    """Field name → value of a filled Word form; ``labels``: label (any locale) → field name;
+    ``placeholders``: what an untouched control shows, in every locale of the pack."""
+    return read_docx_answers(path, fields, labels, placeholders)[0]
 
 
-def read_docx_answers(path: Path, fields: list[Field], labels: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def placeholders(root: Path, locales: list[str]) -> frozenset[str]:
+    """The controls' placeholder texts as the Word writer puts them, in each locale (LibreOffice
+    keeps the text of an untouched control as if typed, without its Placeholder Text style)."""
+    from pressroom.read.locales import Locale
+
+    found = set(TEXT_PLACEHOLDERS)
+    for code in locales:
+        translations = Locale(code).translations(root)
+        found.update(translations.gettext(text) for text in TEXT_PLACEHOLDERS)
+    return frozenset(found)
+
+
+def read_docx_answers(path: Path, fields: list[Field], labels: dict[str, str],
+                      placeholders: frozenset[str] = frozenset(TEXT_PLACEHOLDERS)) -> tuple[dict[str, str], list[str]]:
     body = _docx_body(path)
     by_name = {f.name: f for f in fields}
     by_label = {answer_key(label): name for label, name in labels.items()}
@@ -64,7 +80,7 @@ def read_docx_answers(path: Path, fields: list[Field], labels: dict[str, str]) -
         if control.name is None:
             continue
         field = by_name[control.name]
-        value, note = _docx_value(field, control)
+        value, note = _docx_value(field, control, placeholders)
         if note:
             notes.append(note)
         if control.name in values and values[control.name] and value and value != values[control.name]:
@@ -145,8 +161,9 @@ def _controls(body: etree._Element, by_name: dict[str, Field], by_label: dict[st
         name = _identity(sdt, by_name, by_label)
         checkbox = _is_checkbox(sdt)
         inner = [d for d in sdt.iter(SDT) if d is not sdt]
-        if inner and not checkbox and not _own_text(sdt).strip():
-            # a wrapper LibreOffice put around another control: pass its name down
+        if inner and not checkbox and (not _own_text(sdt).strip() or _labels_a_checkbox(name, inner, by_name)):
+            # a wrapper LibreOffice put around another control (around a checkbox's whole
+            # paragraph, label and all): pass its name down
             if name is not None:
                 target = next((d for d in inner if _identity(d, by_name, by_label) is None and d not in handed
                                and _is_checkbox(d) == (by_name[name].type == "checkbox")), None)
@@ -160,6 +177,22 @@ def _controls(body: etree._Element, by_name: dict[str, Field], by_label: dict[st
             name, identified = None, False  # a checkbox named like a text field, or the reverse
         controls.append(_Control(sdt, name, checkbox, identified))
     return controls
+
+
+def _is_placeholder(value: str, placeholders: frozenset[str]) -> bool:
+    """The untouched prompt, also as LibreOffice re-saves it in a right-to-left form: its full
+    stop moved to the front, or the control split in two that repeat it."""
+    squashed = _squash(value)
+    marks = sorted({_squash(p) for p in placeholders} - {""}, key=len, reverse=True)
+    return bool(squashed) and re.fullmatch(f"(?:{'|'.join(map(re.escape, marks))})+", squashed) is not None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _labels_a_checkbox(name: str | None, inner: list[etree._Element], by_name: dict[str, Field]) -> bool:
+    return name is not None and by_name[name].type == "checkbox" and any(_is_checkbox(d) for d in inner)
 
 
 def _by_position(controls: list[_Control], fields: list[Field], force: bool = False) -> bool:
@@ -226,7 +259,7 @@ def _style(paragraph: etree._Element) -> str | None:
     return style.get(VAL) if style is not None else None
 
 
-def _docx_value(field: Field, control: _Control) -> tuple[str, str | None]:
+def _docx_value(field: Field, control: _Control, placeholders: frozenset[str]) -> tuple[str, str | None]:
     sdt = control.element
     properties = sdt.find(SDT_PR)
     text = _own_text(sdt)
@@ -257,6 +290,6 @@ def _docx_value(field: Field, control: _Control) -> tuple[str, str | None]:
             text += "\n" + _text(following)
             following = following.getnext()
     value = text.strip()
-    if value in TEXT_PLACEHOLDERS:
+    if _is_placeholder(value, placeholders):
         return "", note
     return (choice_value(field, value) if field.type == "choice" else value), note

@@ -19,10 +19,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-# What an empty content control shows (Word's own wording); response collection reads them as empty.
+# What an empty content control shows (Word's own wording, translated by the templates' catalogues);
+# response collection reads them as empty.
 TEXT_PLACEHOLDER = "Click or tap here to enter text."
 CHOICE_PLACEHOLDER = "Choose an item."
+BALLOT_FONT = "Noto Sans Symbols2"  # has ☐ and ☒; embedded with the document like the other faces
 
 
 def element(tag: str, attrs: dict[str, str] | None = None, *children) -> etree._Element:
@@ -64,8 +67,8 @@ class Footnotes:
         self.next_id = 1
         self.document_part = document_part
         self._drop_existing_part()
-        part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, document_part.package)
-        document_part.relate_to(part, RT.FOOTNOTES)
+        self.part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, document_part.package)
+        document_part.relate_to(self.part, RT.FOOTNOTES)
 
     def _drop_existing_part(self) -> None:
         for rel_id, rel in list(self.document_part.rels.items()):
@@ -90,12 +93,15 @@ class Footnotes:
                        element("w:footnoteReference", {"w:id": str(note_id)}))
 
 
-def hyperlink(part, target: str) -> etree._Element:
-    """``w:hyperlink``: to a bookmark (``#name``) or through an external relationship."""
+def hyperlink(part, target: str, anchor: str = "") -> etree._Element:
+    """``w:hyperlink``: to a bookmark (``#name``) or through an external relationship of
+    ``part`` (the part the link is written in: document, footnotes…), with ``anchor`` a
+    bookmark in that other file (Word's own form for "guidance.docx#questions")."""
     if target.startswith("#"):
         return element("w:hyperlink", {"w:anchor": target[1:], "w:history": "1"})
     rel_id = part.relate_to(target, RT.HYPERLINK, is_external=True)
-    return element("w:hyperlink", {"r:id": rel_id, "w:history": "1"})
+    attributes = {"r:id": rel_id, **({"w:anchor": anchor} if anchor else {}), "w:history": "1"}
+    return element("w:hyperlink", attributes)
 
 
 def bookmark_name(anchor: str) -> str:
@@ -114,41 +120,74 @@ def bookmark(paragraph: etree._Element, name: str, bookmark_id: int) -> None:
     paragraph.append(element("w:bookmarkEnd", {"w:id": str(bookmark_id)}))
 
 
-def field(instruction: str, placeholder: str = "1") -> list[etree._Element]:
-    """A complex field (PAGE, NUMPAGES…): begin, instruction, separate, cached result, end."""
-    def char(kind: str) -> etree._Element:
-        return element("w:r", None, element("w:fldChar", {"w:fldCharType": kind}))
-    instr = element("w:r", None, element("w:instrText"))
-    instr[0].text = f" {instruction} "
-    instr[0].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    return [char("begin"), instr, char("separate"), text_run(placeholder), char("end")]
+def field(instruction: str, placeholder: str = "1", properties=None) -> list[etree._Element]:
+    """A complex field (PAGE, NUMPAGES…): begin, instruction, separate, cached result, end;
+    ``properties`` (a function giving a fresh w:rPr) for each of its runs."""
+    return [*field_start(instruction, properties=properties), text_run(placeholder, _fresh(properties)),
+            _field_char("end", properties)]
 
 
-def content_control(tag: str, alias: str, control_id: int, placeholder: str, *, checkbox: bool = False,
+def field_start(instruction: str, dirty: bool = False, properties=None) -> list[etree._Element]:
+    """Begin (``dirty``: to be updated on opening), instruction, separate."""
+    begin = _field_char("begin", properties)
+    if dirty:
+        begin.find(qn("w:fldChar")).set(qn("w:dirty"), "true")
+    instr = element("w:r", None, *_present(_fresh(properties), element("w:instrText")))
+    instr[-1].text = f" {instruction} "
+    instr[-1].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return [begin, instr, _field_char("separate", properties)]
+
+
+def _fresh(properties):
+    return properties() if properties else None
+
+
+def _field_char(kind: str, properties=None) -> etree._Element:
+    return element("w:r", None, *_present(_fresh(properties), element("w:fldChar", {"w:fldCharType": kind})))
+
+
+def _present(*nodes):
+    """The nodes that are not None (an empty lxml element is false: never filter on truth)."""
+    return [node for node in nodes if node is not None]
+
+
+def content_control(tag: str, alias: str, control_id: int, placeholder: str, *,
                     multiline: bool = False, options: tuple[tuple[str, str], ...] = ()) -> etree._Element:
-    """A block-level ``w:sdt`` holding one paragraph: a text box, a drop-down list of
-    ``options`` (value, label) or a checkbox for a form field."""
-    properties = element("w:sdtPr", None,
-                         element("w:alias", {"w:val": alias[:255]}),
-                         element("w:tag", {"w:val": tag}),
-                         element("w:id", {"w:val": str(control_id)}))
-    if checkbox:
-        box = etree.SubElement(properties, f"{{{W14}}}checkbox", nsmap={"w14": W14})
-        etree.SubElement(box, f"{{{W14}}}checked").set(f"{{{W14}}}val", "0")
-        etree.SubElement(box, f"{{{W14}}}checkedState").attrib.update(
-            {f"{{{W14}}}val": "2612", f"{{{W14}}}font": "MS Gothic"})
-        etree.SubElement(box, f"{{{W14}}}uncheckedState").attrib.update(
-            {f"{{{W14}}}val": "2610", f"{{{W14}}}font": "MS Gothic"})
-    elif options:
-        properties.append(element("w:showingPlcHdr"))
+    """A block-level ``w:sdt`` holding one paragraph: a text box or a drop-down list of
+    ``options`` (value, label), showing ``placeholder`` in the Placeholder Text style. Locked
+    (``sdtLocked``): its answer can be typed, the control itself not deleted."""
+    properties = _control_properties(tag, alias, control_id)
+    properties.append(element("w:showingPlcHdr"))
+    if options:
         properties.append(element("w:dropDownList", None, *(
             element("w:listItem", {"w:displayText": label, "w:value": value}) for value, label in options)))
     else:
-        properties.append(element("w:showingPlcHdr"))
         properties.append(element("w:text", {"w:multiLine": "1"} if multiline else None))
     paragraph = element("w:p", None, element("w:pPr", None, element("w:pStyle", {"w:val": "FormAnswer"})))
-    paragraph.append(text_run(placeholder))
+    paragraph.append(text_run(placeholder, style_run_properties("PlaceholderText")))
     return element("w:sdt", None, properties, element("w:sdtContent", None, paragraph))
+
+
+def checkbox_control(tag: str, alias: str, control_id: int) -> etree._Element:
+    """An inline ``w:sdt`` checkbox holding only its box (☐/☒): the label is the paragraph's
+    text beside it, outside the control, so ticking the box can never touch the label."""
+    properties = _control_properties(tag, alias, control_id)
+    box = etree.SubElement(properties, f"{{{W14}}}checkbox", nsmap={"w14": W14})
+    etree.SubElement(box, f"{{{W14}}}checked").set(f"{{{W14}}}val", "0")
+    for state, code in (("checkedState", "2612"), ("uncheckedState", "2610")):
+        etree.SubElement(box, f"{{{W14}}}{state}").attrib.update(
+            {f"{{{W14}}}val": code, f"{{{W14}}}font": BALLOT_FONT})
+    run_properties = element("w:rPr", None, element("w:rFonts", {
+        "w:ascii": BALLOT_FONT, "w:hAnsi": BALLOT_FONT, "w:cs": BALLOT_FONT}))
+    return element("w:sdt", None, properties, element("w:sdtContent", None, text_run("\u2610", run_properties)))
+
+
+def _control_properties(tag: str, alias: str, control_id: int) -> etree._Element:
+    return element("w:sdtPr", None,
+                   element("w:alias", {"w:val": alias[:255]}),
+                   element("w:tag", {"w:val": tag}),
+                   element("w:id", {"w:val": str(control_id)}),
+                   element("w:lock", {"w:val": "sdtLocked"}))
 
 
 def reproducible_zip(data: bytes, drop: tuple[str, ...] = ()) -> bytes:

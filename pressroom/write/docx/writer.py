@@ -15,16 +15,16 @@ import re
 from pathlib import Path
 
 import docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm
 from lxml import etree
 
 from pressroom.model import TEMPLATES, Assembled, doc_link, label_text
-from pressroom.write.docx import ooxml
-from pressroom.write.docx.styles import ensure_styles
+from pressroom.write.docx import contents, fonts, layout, ooxml, package
+from pressroom.write.docx.styles import ARABIC as ARABIC_FACE
+from pressroom.write.docx.styles import ensure_styles, font_of, set_language, word_language
 
 REFERENCE = TEMPLATES / "reference.docx"
+FONTS = TEMPLATES / "fonts"
 BLOCK_STYLES = {"definition": "Definition", "lead": "Lead", "back-cover": "Back Cover"}
 SKIPPED = {"aside", "script", "style", "head"}
 INLINE = {"a", "abbr", "b", "br", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup"}
@@ -37,14 +37,19 @@ class WordWriter:
     def __init__(self, assembled: Assembled, root: Path):
         self.assembled = assembled
         self.tree = assembled.tree
+        self.root = root
         self.document = docx.Document(str(root / REFERENCE))
         ensure_styles(self.document)
         self.body = self.document.element.body
         self.end = self.body.find(qn("w:sectPr"))
         self.footnotes = ooxml.Footnotes(self.document.part)
-        self.rtl = self.tree.get("dir") == "rtl"
-        self.lang = self.tree.get("lang", "en")
+        self.rtl = self.document_rtl = self.tree.get("dir") == "rtl"
+        self.lang = word_language(self.tree.get("lang", "en"))
         self.part_lang: str | None = None  # inside an element in another language than the document's
+        self.link_part = self.document.part  # the part links are written in: its rels hold their targets
+        self.has_contents = self.has_form = False
+        self.style_ids: dict[str, str] | None = None
+        self.arabic_coverage: frozenset[int] | None = None
         self.bookmark_ids = itertools.count(1)
         self.control_ids = itertools.count(1)
 
@@ -54,40 +59,23 @@ class WordWriter:
         for child in list(self.body):
             if child.tag != qn("w:sectPr"):
                 self.body.remove(child)
-        self._page_setup()
+        set_language(self.document, self.lang, self.rtl)
+        layout.page_setup(self.document.sections[0], self.tree.findtext(".//title") or "",
+                          self._meta("page-label") or "Page {page} of {pages}", self.rtl)
         for child in self.tree.find("body"):
             self.block(child, None)
+        if self.has_contents:
+            contents.fill_pages(self.body, self.footnotes.root, self.document.styles)
         self._properties()
         out = io.BytesIO()
         self.document.save(out)
-        return ooxml.reproducible_zip(out.getvalue(), drop=("word/stylesWithEffects.xml",))
+        return package.finish(out.getvalue(), package.Finish(
+            self.root / FONTS, self.lang, self.rtl, forms=self.has_form, contents=self.has_contents,
+            organisation=self._meta("author")))
 
     def _meta(self, name: str) -> str:
         found = self.tree.xpath(f'//meta[@name="{name}"]/@content')
         return found[0] if found else ""
-
-    def _page_setup(self) -> None:
-        section = self.document.sections[0]
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(24), Mm(26)
-        section.left_margin, section.right_margin = Mm(24), Mm(22)
-        section.different_first_page_header_footer = True
-        header = section.header.paragraphs[0]
-        header.text = self.tree.findtext(".//title") or ""
-        header.style = self.document.styles["Header"]
-        paragraph = section.footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer = paragraph._p
-        label = self._meta("page-label") or "Page {page} of {pages}"
-        for index, part in enumerate(re.split(r"\{(page|pages)\}", label)):
-            if index % 2:
-                footer.extend(ooxml.field("PAGE" if part == "page" else "NUMPAGES"))
-            elif part:
-                footer.append(ooxml.text_run(part))
-        if self.rtl:  # sectPr order (ECMA-376 §17.6.17): bidi comes before docGrid
-            grid = section._sectPr.find(qn("w:docGrid"))
-            bidi = ooxml.element("w:bidi")
-            grid.addprevious(bidi) if grid is not None else section._sectPr.append(bidi)
 
     def _properties(self) -> None:
         core = self.document.core_properties
@@ -97,18 +85,25 @@ class WordWriter:
         core.author = self._meta("author")
         core.language = self.lang
         core.created = core.modified = when
-        core.last_printed = when
         core.last_modified_by = core.comments = core.keywords = core.category = ""
         core.revision = 1
 
     # -- blocks ------------------------------------------------------------------------
 
+    def style_id(self, name: str) -> str:
+        """A style's id from its name as Word shows it ("Heading 1", "Footnote Text", "toc 1")."""
+        if self.style_ids is None:
+            self.style_ids = {s.name.lower(): s.style_id for s in self.document.styles if s.name}
+        return self.style_ids.get(name.lower(), name.replace(" ", ""))
+
     def paragraph(self, style: str | None, container=None) -> etree._Element:
         properties = ooxml.element("w:pPr")
         if style:
-            properties.append(ooxml.element("w:pStyle", {"w:val": self.document.styles[style].style_id}))
+            properties.append(ooxml.element("w:pStyle", {"w:val": self.style_id(style)}))
         if self.rtl:
             properties.append(ooxml.element("w:bidi"))
+        elif self.document_rtl:  # a part left to right in a right-to-left document (its defaults)
+            properties.append(ooxml.element("w:bidi", {"w:val": "0"}))
         paragraph = ooxml.element("w:p", None, properties)
         if container is not None:
             container.append(paragraph)
@@ -180,25 +175,42 @@ class WordWriter:
         self.paragraph(None).append(run)
 
     def _cover(self, node) -> None:
+        """Band with the organisation, title, subtitle, the consultation's facts; its own section."""
+        organisation = node.find(".//p[@class='organisation']")
+        if organisation is not None:
+            layout.band(self.paragraph, " ".join(organisation.itertext()).strip(),
+                        lambda: self._run_properties(frozenset()))
         for child in node.iter("h1", "p"):
             classes = (child.get("class") or "").split()
-            style = "Title" if "title" in classes else "Subtitle" if "subtitle" in classes else "Cover Meta"
-            self.inline_paragraph(child, style)
+            if "title" in classes or "subtitle" in classes:
+                self.inline_paragraph(child, "Title" if "title" in classes else "Subtitle")
         for item in node.iter("div"):
             if item.find("dt") is not None:
-                paragraph = self.paragraph("Cover Meta")
-                paragraph.append(ooxml.text_run(f"{item.findtext('dt')}: ", self._run_properties({"b"})))
-                self.inline(item.find("dd"), paragraph, frozenset())
-        self._page_break()
+                self.inline_paragraph(item.find("dt"), "Cover Fact Label")
+                self.inline_paragraph(item.find("dd"), "Cover Fact")
+        self.end.addprevious(layout.cover_section_break(self.rtl))
 
     def _contents(self, node) -> None:
+        """The TOC field, its result already the entries with their estimated pages."""
         title = node.find(".//h2")
         if title is not None:
             self.inline_paragraph(title, "TOC Heading")
+        last = None
         for item in node.iter("li"):
+            link = item.find("a")
             level = 1 if "level-1" in (item.get("class") or "") else 2
-            self.inline_paragraph(item, f"Contents {level}")
-        self._page_break()
+            if link is None or not (link.get("href") or "").startswith("#"):
+                continue
+            anchor = ooxml.bookmark_name(link.get("href")[1:])
+            last, target = contents.entry(level, anchor, last is None, self.style_id(f"toc {level}"))
+            if self.rtl:
+                last.find(qn("w:pPr")).append(ooxml.element("w:bidi"))
+            self.end.addprevious(last)
+            self.inline(link, target, frozenset())
+            contents.close_entry(target, anchor)
+        if last is not None:
+            contents.close_field(last)
+            self.has_contents = True
 
     def _list(self, node, tag: str, level: int) -> None:
         style = ("List Bullet" if tag == "ul" else "List Number") + (f" {level}" if level > 1 else "")
@@ -225,21 +237,23 @@ class WordWriter:
         self.end.addprevious(table._tbl)
 
     def _field(self, node) -> None:
-        """A form field → its label, a content control tagged with the field name, its help."""
+        """A form field → its label, a content control tagged with the field name, its help.
+        A checkbox is a control of its own at the start of its label's paragraph."""
         name = node.get("data-field")
+        self.has_form = True
         if node.xpath(".//input[@type='checkbox']"):
             label = node.find(".//label")
-            control = ooxml.content_control(name, label_text(label), next(self.control_ids), "☐", checkbox=True)
-            self._add_control(control)
-            paragraph = control.find(f".//{qn('w:p')}")
-            paragraph.append(ooxml.text_run("  "))
+            paragraph = self.paragraph("Form Answer")
+            paragraph.append(ooxml.checkbox_control(name, label_text(label), next(self.control_ids)))
+            self._text(paragraph, "\u00a0 ", frozenset())
             self.inline(label, paragraph, frozenset())
         else:
             label_node = node.xpath(".//*[contains(@class, 'field-label')]")[0]
             self.inline_paragraph(label_node, "Form Label")
             options = tuple((choice.find("input").get("value"), label_text(choice.find("label")))
                             for choice in node.xpath(".//span[@class='choice']"))
-            hint = ooxml.CHOICE_PLACEHOLDER if options else ooxml.TEXT_PLACEHOLDER
+            hint = (self._meta("placeholder-choice") or ooxml.CHOICE_PLACEHOLDER) if options else (
+                self._meta("placeholder-text") or ooxml.TEXT_PLACEHOLDER)
             multiline = bool(node.xpath(".//textarea"))
             self._add_control(ooxml.content_control(name, label_text(label_node), next(self.control_ids), hint,
                                                     multiline=multiline, options=options))
@@ -278,8 +292,36 @@ class WordWriter:
         return properties
 
     def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:
-        if text:
-            target.append(ooxml.text_run(re.sub(r"\s+", " ", text), self._run_properties(formats, style)))
+        if not text:
+            return
+        for segment, foreign in self._segments(re.sub(r"\s+", " ", text)):
+            properties = self._run_properties(formats, style)
+            if foreign:  # what the Arabic face lacks (Latin, ?, quotes) from the Latin face, not DejaVu
+                font = self.latin_font(target)
+                properties.insert(1 if style else 0, ooxml.element("w:rFonts", {"w:cs": font}))
+            target.append(ooxml.text_run(segment, properties))
+
+    def _segments(self, text: str) -> list[tuple[str, bool]]:
+        """Right-to-left text cut where the complex-script face has the characters and where not."""
+        if not self.rtl:
+            return [(text, False)]
+        if self.arabic_coverage is None:
+            self.arabic_coverage = fonts.coverage(self.root / FONTS, ARABIC_FACE) | {0x20}
+        out: list[tuple[str, bool]] = []
+        for char in text:
+            foreign = ord(char) not in self.arabic_coverage
+            if out and (out[-1][1] == foreign or char == " "):
+                out[-1] = (out[-1][0] + char, out[-1][1])
+            else:
+                out.append((char, foreign))
+        return out
+
+    def latin_font(self, target) -> str:
+        """The Latin face of the paragraph ``target`` is in: Noto Sans for headings and the
+        like, Noto Serif for running text."""
+        paragraph = target if target.tag == qn("w:p") else next(target.iterancestors(qn("w:p")), None)
+        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if paragraph is not None else None
+        return font_of(self.document, style.get(qn("w:val")) if style is not None else "Normal")
 
     def inline(self, node, target, formats: frozenset, shallow: bool = False, style: str | None = None) -> None:
         self._text(target, node.text, formats, style)
@@ -301,7 +343,7 @@ class WordWriter:
         elif tag == "br":
             target.append(ooxml.element("w:r", None, ooxml.element("w:br")))
         elif tag == "a" and child.get("href"):
-            link = ooxml.hyperlink(self.document.part, self._link_target(child.get("href")))
+            link = ooxml.hyperlink(self.link_part, *self._link_target(child.get("href")))
             self.inline(child, link, formats, style="Hyperlink")
             target.append(link)
         elif tag == "span" and "footnote" in classes:
@@ -311,18 +353,26 @@ class WordWriter:
         else:
             self.inline(child, target, formats, style=style)
 
-    def _link_target(self, href: str) -> str:
+    def _link_target(self, href: str) -> tuple[str, str]:
+        """(target, anchor in that target): "#bookmark"; a sibling "guidance.docx" and its bookmark."""
         if href.startswith("#"):
-            return "#" + ooxml.bookmark_name(href[1:])
+            return "#" + ooxml.bookmark_name(href[1:]), ""
         link = doc_link(href)
         if link is not None:
-            return f"{link.doc_id}.docx"
-        return href
+            return f"{link.doc_id}.docx", ooxml.bookmark_name(link.anchor) if link.anchor else ""
+        return href, ""
 
     def _footnote(self, span, target) -> None:
+        self.link_part = self.footnotes.part  # a link in a note is related from the footnotes part
+        try:
+            self._note(span, target)
+        finally:
+            self.link_part = self.document.part
+
+    def _note(self, span, target) -> None:
         note_id, paragraph = self.footnotes.add()
-        if self.rtl:
-            paragraph.find(qn("w:pPr")).append(ooxml.element("w:bidi"))
+        if self.rtl or self.document_rtl:
+            paragraph.find(qn("w:pPr")).append(ooxml.element("w:bidi", None if self.rtl else {"w:val": "0"}))
         self._text(paragraph, span.text, frozenset())
         for child in span:
             if "note-para" in (child.get("class") or ""):
