@@ -95,7 +95,8 @@ class Fragment:
     text: str  # the body after the front matter: NFC, LF line endings
     first_line: int  # line number (in the file) of the body's first line
     meta: dict[str, Any] = field(default_factory=dict)
-    fallback: bool = False  # the requested locale has no such file
+    fallback: bool = False  # the requested locale has no such file (or, outdated, one that cannot be used)
+    outdated: bool = False  # the translation no longer fits its changed source: the source is used
 
     @property
     def kind(self) -> str:

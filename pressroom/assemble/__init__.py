@@ -9,6 +9,7 @@ translated through gettext). Fragments are data: they are never evaluated as tem
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from html import escape
 from typing import Any, Callable
 
 import jinja2
@@ -24,10 +25,11 @@ from pressroom.diagnostics import Report
 from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
 from pressroom.read.bibliography import Bibliography
 from pressroom.read.form import read_form
-from pressroom.read.fragments import decode, fragment_path, load_fragments
+from pressroom.read.fragments import decode, fragment_path, load_fragments, read_fragment
 from pressroom.read.locales import CATALOGUES, Locale
 from pressroom.read.markdown import render_fragment
 from pressroom.read.pack import YamlReader
+from pressroom.read.translations import is_unusable
 
 
 @dataclass
@@ -52,8 +54,9 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     """Fragments read, rendered and joined; pull quotes, heading ids and citations found."""
     lang = Locale(locale)
     env = environment(pack.root, lang)
-    fragments = load_fragments(pack, doc, locale, report)
-    parts = [_render_part(f, env, report) for f in fragments]
+    fragments = [_usable(pack, f, report) for f in load_fragments(pack, doc, locale, report)]
+    labels = fallback_labels(pack.root, lang, Locale(pack.source_locale))
+    parts = [_render_part(f, env, report, labels) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
     mark_pullquotes(body)
     unique_heading_ids(body)
@@ -95,14 +98,41 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
     return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
 
 
-def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+def _usable(pack: Pack, fragment: Fragment, report: Report) -> Fragment:
+    """A translation whose source changed so that its notes, citations, links or ids no longer
+    match cannot be printed: the source fragment stands in for it (outdated), so that an edit
+    of the source never blocks a build."""
+    if fragment.fallback or fragment.kind != "markdown" or fragment.locale == pack.source_locale:
+        return fragment
+    source = fragment_path(pack, pack.source_locale, fragment.doc_id, fragment.name)
+    if not source.is_file() or not is_unusable(source, pack.root / fragment.shown):
+        return fragment
+    original = read_fragment(pack.root, source, report, doc_id=fragment.doc_id, name=fragment.name,
+                             locale=pack.source_locale)
+    return replace(original, fallback=True, outdated=True) if original is not None else fragment
+
+
+def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report, labels: dict[bool, str]) -> str:
     html = render_fragment(fragment, report) if fragment.kind == "markdown" else _render_form(fragment, env, report)
     if not fragment.fallback:
         return html
     # A fragment not translated yet is in the source language: its wrapper says so, so that a
-    # screen reader switches voice, and hyphenation and Word's spelling follow the language.
+    # screen reader switches voice, and hyphenation and Word's spelling follow the language; a
+    # label in the document's language says so to every reader (hidden where an edition says).
     source = Locale(fragment.locale)
-    return f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">{html}</div>'
+    return (f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">'
+            f'{labels[fragment.outdated]}{html}</div>')
+
+
+def fallback_labels(root, lang: Locale, source: Locale) -> dict[bool, str]:
+    """The visible label of a part taken from the source, in the document's language:
+    {outdated: html} — "English original — not yet translated" (or "— translation out of date")."""
+    gettext = lang.translations(root).gettext
+    language = escape(lang.babel.languages.get(source.code, source.code))
+    messages = {False: gettext("{language} original — not yet translated"),
+                True: gettext("{language} original — the translation is out of date")}
+    return {outdated: f'<p class="fallback-note" lang="{lang.bcp47}" dir="{lang.direction}">'
+                      f'{escape(text).replace("{language}", language)}</p>' for outdated, text in messages.items()}
 
 
 def is_source_copy(pack: Pack, doc: Document, locale: str) -> bool:
