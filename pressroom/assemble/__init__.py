@@ -8,8 +8,8 @@ translated through gettext). Fragments are data: they are never evaluated as tem
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from html import escape
 from typing import Any, Callable
 
 import jinja2
@@ -17,6 +17,7 @@ import yaml
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from pressroom.assemble.bidi import isolate_ltr
 from pressroom.assemble.citations import (CitationJob, Cluster, Formatted, apply_citations, citation_spans,
                                           format_batch, is_in_note, style_path)
 from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, unique_heading_ids
@@ -55,7 +56,7 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     lang = Locale(locale)
     env = environment(pack.root, lang)
     fragments = [_usable(pack, f, report) for f in load_fragments(pack, doc, locale, report)]
-    labels = fallback_labels(pack.root, lang, Locale(pack.source_locale))
+    labels = fallback_labels(env, lang, Locale(pack.source_locale), report)
     parts = [_render_part(f, env, report, labels) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
     mark_pullquotes(body)
@@ -95,7 +96,16 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
         "references": Markup(references),
     }
     html = render_template(environment(pack.root, lang), doc.template, context, report)
+    if html is not None and lang.direction == "rtl":
+        html = isolated_html(html)
     return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
+
+
+def isolated_html(html: str) -> str:
+    """A right-to-left document with its left-to-right runs isolated (``assemble.bidi``)."""
+    tree = lxml_html.document_fromstring(html)
+    isolate_ltr(tree.find("body"))
+    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _usable(pack: Pack, fragment: Fragment, report: Report) -> Fragment:
@@ -120,19 +130,19 @@ def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report, la
     # screen reader switches voice, and hyphenation and Word's spelling follow the language; a
     # label in the document's language says so to every reader (hidden where an edition says).
     source = Locale(fragment.locale)
+    heading = re.match(r"\s*<h([1-6])\b.*?</h\1>", html, flags=re.DOTALL)  # the label goes under a first heading
+    at = heading.end() if heading else 0
     return (f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">'
-            f'{labels[fragment.outdated]}{html}</div>')
+            f'{html[:at]}{labels[fragment.outdated]}{html[at:]}</div>')
 
 
-def fallback_labels(root, lang: Locale, source: Locale) -> dict[bool, str]:
+def fallback_labels(env: jinja2.Environment, lang: Locale, source: Locale, report: Report) -> dict[bool, str]:
     """The visible label of a part taken from the source, in the document's language:
-    {outdated: html} — "English original — not yet translated" (or "— translation out of date")."""
-    gettext = lang.translations(root).gettext
-    language = escape(lang.babel.languages.get(source.code, source.code))
-    messages = {False: gettext("{language} original — not yet translated"),
-                True: gettext("{language} original — the translation is out of date")}
-    return {outdated: f'<p class="fallback-note" lang="{lang.bcp47}" dir="{lang.direction}">'
-                      f'{escape(text).replace("{language}", language)}</p>' for outdated, text in messages.items()}
+    {outdated: html} — "English original — not yet translated" (or "— the translation is out of date")."""
+    language = lang.babel.languages.get(source.code, source.code)  # "English", "anglais", "الإنجليزية"
+    return {outdated: render_template(env, "fallback-note.html.j2",
+                                      {"locale": lang, "language": language, "outdated": outdated}, report) or ""
+            for outdated in (False, True)}
 
 
 def is_source_copy(pack: Pack, doc: Document, locale: str) -> bool:

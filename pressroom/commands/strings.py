@@ -86,7 +86,7 @@ def wanted(pairs: list[Named], given: list[Entry], where: str, report: Report) -
 
 def _braces(text: str) -> list[str]:
     import re
-    return sorted(re.findall(r"\{\w+\}", text))
+    return sorted(re.findall(r"\{\w+\}|%\(\w+\)[sd]", text))
 
 
 # --- form.yaml --------------------------------------------------------------------------------
