@@ -26,6 +26,10 @@ from pressroom.write.docx.styles import ensure_styles
 
 REFERENCE = TEMPLATES / "reference.docx"
 BLOCK_STYLES = {"definition": "Definition", "lead": "Lead", "back-cover": "Back Cover"}
+# w:pPr children that come after w:bidi (ECMA-376 §17.3.1.26)
+AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 SKIPPED = {"aside", "script", "style", "head"}
 INLINE = {"a", "abbr", "b", "br", "cite", "code", "em", "i", "q", "small", "span", "strong", "sub", "sup"}
 
@@ -88,6 +92,8 @@ class WordWriter:
             grid = section._sectPr.find(qn("w:docGrid"))
             bidi = ooxml.element("w:bidi")
             grid.addprevious(bidi) if grid is not None else section._sectPr.append(bidi)
+            for mirrored in (header, paragraph):  # the running head and the folio, right to left too
+                mirrored._p.get_or_add_pPr().insert_element_before(ooxml.element("w:bidi"), *AFTER_BIDI)
 
     def _properties(self) -> None:
         core = self.document.core_properties
@@ -117,7 +123,7 @@ class WordWriter:
         return paragraph
 
     def block(self, node, style: str | None) -> None:
-        if not isinstance(node.tag, str) or not node.get("lang"):
+        if not isinstance(node.tag, str) or not (node.get("lang") or node.get("dir")):
             return self._block(node, style)
         # a part in another language (a fragment not translated yet): its paragraphs and runs
         # say which, and which way it is written, for screen readers and Word's spelling
@@ -308,8 +314,23 @@ class WordWriter:
             self._footnote(child, target)
         elif tag in ("input", "textarea", "aside"):
             return
+        elif tag == "span" and child.get("dir") in ("ltr", "rtl") and (child.get("dir") == "rtl") != self.rtl:
+            self._isolated(child, target, formats, style)
         else:
             self.inline(child, target, formats, style=style)
+
+    def _isolated(self, span, target, formats: frozenset, style: str | None) -> None:
+        """Text in the other direction (English in Arabic): its runs say which way they go, and
+        marks of that direction around them keep its punctuation in place ("…?", not "?…")."""
+        mark = "\u200e" if span.get("dir") == "ltr" else "\u200f"
+        saved = self.rtl
+        self.rtl = span.get("dir") == "rtl"
+        try:
+            self._text(target, mark, formats, style)
+            self.inline(span, target, formats, style=style)
+            self._text(target, mark, formats, style)
+        finally:
+            self.rtl = saved
 
     def _link_target(self, href: str) -> str:
         if href.startswith("#"):
