@@ -130,7 +130,7 @@ def _font_problems(info: FontInfo) -> list[tuple[str, str]]:
     elif not info.subset:
         problems.append((f"font '{info.name}' is embedded in full, not as a subset (no 'ABCDEF+' prefix)", FONT_HINT))
     if info.embedded and not is_vendored(info):
-        what = f"{info.program[0]} {info.program[1]}".strip() if info.program else info.subtype
+        what = info.program[0] if info.program else info.subtype
         problems.append((f"font '{info.name}' ({what}) is not one of the pack's fonts (templates/fonts)",
                          FOREIGN_HINT))
     return problems
