@@ -239,3 +239,13 @@ def test_translations_command_counts_paragraphs(project):
     fr = next(s for s in status(load_pack(project)) if s.locale == "fr")
     done, _, total = fr.paragraphs
     assert f"{done}/{total}" in result.stdout
+
+
+def test_mark_records_a_form_brought_up_to_date(project):
+    source = project / "content" / "en" / "response-form" / "form.yaml"
+    source.write_text(source.read_text().replace('label: "Email address"', 'label: "Email"'))
+    assert "response-form/form.yaml" in next(s for s in status(load_pack(project)) if s.locale == "fr").of("outdated")
+    target = project / "content" / "fr" / "response-form" / "form.yaml"
+    mark(load_pack(project), target)
+    assert target.read_text().startswith(f"translated-from: {hashlib.sha256(source.read_bytes()).hexdigest()}\n")
+    assert "response-form/form.yaml" in next(s for s in status(load_pack(project)) if s.locale == "fr").of("translated")

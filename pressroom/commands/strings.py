@@ -142,6 +142,19 @@ def made_from_after(pairs: list[Named], changes: dict[str, str]) -> dict[str, st
             for p in pairs if p.translation is not None or p.name in changes}
 
 
+def form_mark(pack, locale: str, doc_id: str, name: str) -> dict[Path, str]:
+    """A form.yaml declared up to date with its source: its fingerprint, and the English of
+    every translated string as what it was made from."""
+    source = pack.root / "content" / pack.source_locale / doc_id / name
+    target = pack.root / "content" / locale / doc_id / name
+    text = _fingerprint_yaml(target.read_text(encoding="utf-8-sig"), hashlib.sha256(source.read_bytes()).hexdigest())
+    translated = yamlunits.values(yamlunits.form_strings(text))
+    english = yamlunits.values(yamlunits.form_strings(source.read_text(encoding="utf-8")))
+    made = {n: v for n, v in english.items() if n in translated}
+    return {target: text,
+            _stored_path(pack, locale, f"{doc_id}/{name}"): yaml.safe_dump(made, allow_unicode=True, sort_keys=False)}
+
+
 def _fingerprint_yaml(text: str, digest: str) -> str:
     import re
     line = re.compile(r"^translated-from:.*$", re.MULTILINE)

@@ -134,13 +134,16 @@ def diff(pack, locale: str) -> list[str]:
 def mark(pack, path: Path) -> Path:
     """Record that a translation is up to date with its source: fingerprint and sources."""
     locale, doc_id, name = _translation_of(pack, path)
-    fragment = paragraphs.load(pack, locale, doc_id, name)
-    text, sources = paragraphs.marked(fragment)
-    fragment.target.write_text(text, encoding="utf-8")
-    stored = sources_path(pack.root, locale, doc_id, name)
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    stored.write_text(sources, encoding="utf-8")
-    return fragment.target
+    if name.endswith(".md"):
+        fragment = paragraphs.load(pack, locale, doc_id, name)
+        text, sources = paragraphs.marked(fragment)
+        writes = {fragment.target: text, sources_path(pack.root, locale, doc_id, name): sources}
+    else:
+        writes = strings.form_mark(pack, locale, doc_id, name)
+    for target, content in writes.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return fragment_path(pack, locale, doc_id, name)
 
 
 def _translation_of(pack, path: Path) -> tuple[str, str, str]:
@@ -148,11 +151,11 @@ def _translation_of(pack, path: Path) -> tuple[str, str, str]:
     try:
         locale, doc_id, name = resolved.relative_to((pack.root / "content").resolve()).parts
     except ValueError:
-        raise UsageError(f"{path} is not a translated fragment (content/<locale>/<document>/<fragment>.md)") from None
+        raise UsageError(f"{path} is not a translated fragment (content/<locale>/<document>/<fragment>)") from None
     if locale not in pack.locales or locale == pack.source_locale:
         raise UsageError(f"{path}: {locale!r} is not a translated locale of the pack ({', '.join(pack.locales)})")
-    if doc_id not in pack.documents or name not in pack.documents[doc_id].fragments or not name.endswith(".md"):
-        raise UsageError(f"{path}: not a Markdown fragment listed for {doc_id!r} in content/pack.yaml")
+    if doc_id not in pack.documents or name not in pack.documents[doc_id].fragments:
+        raise UsageError(f"{path}: not a fragment listed for {doc_id!r} in content/pack.yaml")
     if not resolved.is_file():
         raise UsageError(f"{path} does not exist: copy the English fragment there first")
     return locale, doc_id, name
