@@ -107,7 +107,7 @@ def translations(root: Path, *, strict: bool, diff: str | None = None, mark: str
         done, outdated, total = state.paragraphs
         fragments = " · ".join(f"{len(state.of(k))} {k}" for k in t.STATES)
         table.add_row(state.locale, f"{done}/{total}", str(outdated), fragments,
-                      f"{state.strings[0]}/{state.strings[2]} ({state.strings[1]} fuzzy)")
+                      f"{state.strings.translated}/{state.strings.total} ({state.strings.fuzzy} fuzzy)")
     Console(width=120).print(table)
     for state in states:
         done, outdated, total = state.paragraphs

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressroom.commands import paragraphs, strings
-from pressroom.commands.i18n import coverage
+from pressroom.commands.i18n import Coverage, coverage
 from pressroom.commands.stores import FORMATS, header_for, read_store, write_store
 from pressroom.diagnostics import Report, UsageError
 from pressroom.model import Pack
@@ -50,10 +50,22 @@ class LocaleStatus:
     locale: str
     fragments: list[FragmentStatus] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
-    strings: tuple[int, int, int] = (0, 0, 0)  # template strings: translated, fuzzy, total
+    strings: Coverage | None = None  # the template strings
 
     def of(self, state: str) -> list[str]:
         return [f.name for f in self.fragments if f.state == state]
+
+    @property
+    def translated(self) -> list[str]:
+        return self.of("translated")
+
+    @property
+    def missing(self) -> list[str]:
+        return self.of("missing")
+
+    @property
+    def outdated(self) -> list[str]:
+        return self.of("outdated")
 
     @property
     def paragraphs(self) -> tuple[int, int, int]:
@@ -101,8 +113,7 @@ def status(pack) -> list[LocaleStatus]:
                     state.fragments.append(fragment_status(pack, locale, doc.id, name))
             folder = pack.root / "content" / locale / doc.id
             state.extra += [f"{doc.id}/{p.name}" for p in sorted(folder.glob("*")) if p.name not in doc.fragments]
-        strings_coverage = coverage(pack.root, locale)
-        state.strings = (strings_coverage.translated, strings_coverage.fuzzy, strings_coverage.total)
+        state.strings = coverage(pack.root, locale)
         result.append(state)
     return result
 
