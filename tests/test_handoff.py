@@ -201,6 +201,7 @@ def test_diff_shows_the_changed_paragraph_and_mark_records_the_update(project):
     lines = diff(pack, "fr")
     assert any("- Sex workers are a very vulnerable group" in line for line in lines)
     assert any("+ Sex workers are a highly vulnerable group" in line for line in lines)
+    assert any(line.strip() == "~ very → highly" for line in lines)
     assert "qa/02-the-proposed-policy.md" in next(s for s in status(pack) if s.locale == "fr").of("outdated")
     target = project / "content" / "fr" / "qa" / "02-the-proposed-policy.md"
     mark(pack, target)

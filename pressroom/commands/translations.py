@@ -7,6 +7,7 @@ translation brought up to date by hand (--mark).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from pressroom.commands import paragraphs, strings
@@ -135,11 +136,26 @@ def diff(pack, locale: str) -> list[str]:
                 where = f"{fragment.source.relative_to(pack.root)}:{fragment.first_line + p.unit.start}"
                 lines.append(f"  {where}: {'changed' if p.state == OUTDATED else 'new paragraph'}")
                 if p.previous is not None:
+                    lines.append(f"    ~ {changed_words(p.previous, p.unit.text)}")
                     lines.append(f"    - {p.previous}")
                 elif p.state == OUTDATED:
                     lines.append("    - (the English it was translated from is not known)")
                 lines.append(f"    + {p.unit.text}")
     return lines
+
+
+def changed_words(old: str, new: str) -> str:
+    """What changed, word by word: ``very → highly; + new words``."""
+    a, b = old.split(), new.split()
+    parts = []
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace":
+            parts.append(f"{' '.join(a[a0:a1])} → {' '.join(b[b0:b1])}")
+        elif op == "delete":
+            parts.append(f"− {' '.join(a[a0:a1])}")
+        elif op == "insert":
+            parts.append(f"+ {' '.join(b[b0:b1])}")
+    return "; ".join(parts) or "(spacing only)"
 
 
 def mark(pack, path: Path) -> Path:
