@@ -62,14 +62,12 @@ def test_english_titles_keep_their_punctuation_in_the_arabic_contents(localised)
     report = Report()
     bib = load_bibliography(pack.bibliography, "references.bib", report)
     document = assemble(pack, pack.document("guidance"), "ar", bib, report)
-    assert re.search(r'<li class="level-2"><a href="#why-a-consultation"><span dir="ltr">Why has Amnesty', document.html)
+    assert '<a href="#why-a-consultation">\u2066Why has Amnesty' in document.html  # isolated, no element in a link
     form = assemble(pack, pack.document("response-form"), "ar", bib, report)
-    assert '<span dir="ltr">swc@amnesty.org.uk</span>' in form.html  # an address inside Arabic text
+    assert "\u2066swc@amnesty.org.uk\u2069" in form.html  # an address inside Arabic text
     with zipfile.ZipFile(localised / "output" / "ar" / "guidance.docx") as package:
         body = package.read("word/document.xml").decode()
-    entry = re.search(r"\u200e</w:t></w:r><w:r>.{0,80}<w:t[^>]*>Why has Amnesty decided[^<]*\?</w:t></w:r>"
-                      r"<w:r>.{0,80}\u200e", body)
-    assert entry and "<w:rtl/>" not in entry.group(0)  # English runs between left-to-right marks
+    assert re.search(r"\u200eWhy has Amnesty decided[^<]*\?\u200e", body)  # between left-to-right marks
 
 
 @needs("pdftotext")

@@ -26,6 +26,7 @@ STRONG = r"A-Za-z0-9\u00c0-\u024f"
 # A run: starts with a letter, digit or "+"; ends with a letter, digit, "/" or ")" whose "(" is inside;
 # never crosses a right-to-left character or a line break.
 LTR_RUN = re.compile(rf"[{STRONG}+](?:[^{RTL}\n]*[{STRONG}/])?")
+LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE, POP DIRECTIONAL ISOLATE
 NUMBERS = re.compile(r"\d[\s\-./]+\d")
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th", "figcaption", "blockquote"}
 CONTAINERS = BLOCKS | {"div", "section", "ol", "ul", "nav", "dl", "table", "tr", "form", "figure", "aside", "header",
@@ -72,8 +73,22 @@ def _innermost(element):
     return element
 
 
+def _in_link(element) -> bool:
+    return element.tag == "a" or any(a.tag == "a" for a in element.iterancestors())
+
+
 def _wrap_children(element) -> None:
-    """The whole content of an inline element in one ``<span dir="ltr">``."""
+    """The whole content of an inline element in one ``<span dir="ltr">`` — or, in a link,
+    between LRI and PDI (a span inside a link would take its annotation out of the /Link
+    structure element of the tagged PDF)."""
+    if _in_link(element):
+        element.text = LRI + (element.text or "")
+        last = element[-1] if len(element) else None
+        if last is not None:
+            last.tail = (last.tail or "") + PDI
+        else:
+            element.text += PDI
+        return
     span = lxml_html.Element("span", {"dir": "ltr"})
     span.text, element.text = element.text, None
     for child in list(element):
@@ -83,6 +98,11 @@ def _wrap_children(element) -> None:
 
 def _wrap_text(element) -> None:
     """Each left-to-right run of the element's own text (and its children's tails) wrapped."""
+    if _in_link(element):  # no element inside a link: isolate characters instead
+        element.text = _isolate_runs(element.text)
+        for child in element:
+            child.tail = _isolate_runs(child.tail)
+        return
     if element.text and HAS_RTL.search(element.text):
         pieces = _split(element.text)
         element.text = pieces[0]
@@ -120,6 +140,12 @@ def _split(text: str) -> list:
     else:
         out[-1].tail = (out[-1].tail or "") + rest
     return out
+
+
+def _isolate_runs(text: str | None) -> str | None:
+    if not text or not HAS_RTL.search(text):
+        return text
+    return LTR_RUN.sub(lambda m: f"{LRI}{_balanced(m.group())}{PDI}{m.group()[len(_balanced(m.group())):]}", text)
 
 
 def _balanced(run: str) -> str:

@@ -285,6 +285,7 @@ class WordWriter:
 
     def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:
         if text:
+            text = text.replace("\u2066", "\u200e").replace("\u2069", "\u200e")  # isolates: marks Word knows
             target.append(ooxml.text_run(re.sub(r"\s+", " ", text), self._run_properties(formats, style)))
 
     def inline(self, node, target, formats: frozenset, shallow: bool = False, style: str | None = None) -> None:
