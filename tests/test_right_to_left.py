@@ -24,7 +24,7 @@ FAMILIES = set(re.findall(r'font-family: "([^"]+)"; src: url', (ROOT / "template
 def localised(tmp_path_factory) -> Path:
     """The guidance and the response form built in French and Arabic (PDF and Word)."""
     root = copy_project(tmp_path_factory.mktemp("rtl") / "pack")
-    build(root, docs=["guidance", "response-form"], locales=["fr", "ar"])
+    build(root, docs=["guidance", "response-form"], locales=["fr", "ar"], editions=["screen", "print"])
     return root
 
 
