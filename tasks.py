@@ -101,11 +101,13 @@ def reference_docx(c, force=False, debug=False):
     _run(action, debug)
 
 
-@task(help={"strict": "exit non-zero when any fragment is missing or outdated"})
-def translations(c, strict=False):
-    """Per locale: translated, missing, outdated fragments and template-string coverage."""
+@task(help={"strict": "exit non-zero when any fragment is missing, partial or outdated",
+            "diff": "LOCALE: for each outdated fragment, the source paragraphs changed since translation",
+            "mark": "FILE: record that this translated fragment is up to date with its source"})
+def translations(c, strict=False, diff=None, mark=None):
+    """Per locale: paragraphs translated and outdated, fragments, template-string coverage."""
     from pressroom.commands import cli
-    _run(lambda: cli.translations(ROOT, strict=strict))
+    _run(lambda: cli.translations(ROOT, strict=strict, diff=diff, mark=mark))
 
 
 @task(help={"debug": "show tracebacks"})
@@ -133,18 +135,19 @@ def compile_(c):
     _run(lambda: cli.i18n_compile(ROOT))
 
 
-@task(help={"out": "where to write the PO files (default: output/i18n/LOCALE)"})
-def export(c, locale, out=None):
-    """Write the source fragments as PO files for a translator's CAT tool."""
+@task(help={"out": "where to write the files (default: output/i18n/LOCALE)", "format": "po (default) or xliff"})
+def export(c, locale, out=None, format="po"):
+    """Write LOCALE's hand-off for a CAT tool: every paragraph, label and title, pre-filled."""
     from pressroom.commands import cli
-    _run(lambda: cli.i18n_export(ROOT, cli.translated_locale(ROOT, locale), Path(out) if out else None))
+    _run(lambda: cli.i18n_export(ROOT, cli.translated_locale(ROOT, locale), Path(out) if out else None, format))
 
 
-@task(name="import", help={"dir": "the folder of translated PO files (default: output/i18n/LOCALE)"})
-def import_(c, locale, dir=None):
-    """Bring translated PO files back into content/LOCALE/, checking notes, keys and links survive."""
+@task(name="import", help={"dir": "the folder of translated files (default: output/i18n/LOCALE)",
+                           "format": "po (default) or xliff"})
+def import_(c, locale, dir=None, format="po"):
+    """Bring translated PO/XLIFF files back into content/LOCALE/: only what changed, checked."""
     from pressroom.commands import cli
-    _run(lambda: cli.i18n_import(ROOT, cli.translated_locale(ROOT, locale), Path(dir) if dir else None))
+    _run(lambda: cli.i18n_import(ROOT, cli.translated_locale(ROOT, locale), Path(dir) if dir else None, format))
 
 
 @task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild",

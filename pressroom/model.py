@@ -39,6 +39,13 @@ class Edition:
     ink_limit: int = 300
     no_hyphenate: tuple[str, ...] = ()
     default: bool = True  # built by `invoke build` without --edition (docs/printing.md: why print is not)
+    mark_untranslated: bool | None = None  # label parts taken from the source (default: screen editions)
+
+    @property
+    def marks_untranslated(self) -> bool:
+        """Show the "English original — not yet translated" labels: by default in editions for
+        the screen (no bleed), not in those for the press."""
+        return self.mark_untranslated if self.mark_untranslated is not None else not self.bleed
 
     @property
     def variant(self) -> str:
@@ -95,7 +102,8 @@ class Fragment:
     text: str  # the body after the front matter: NFC, LF line endings
     first_line: int  # line number (in the file) of the body's first line
     meta: dict[str, Any] = field(default_factory=dict)
-    fallback: bool = False  # the requested locale has no such file
+    fallback: bool = False  # the requested locale has no such file (or, outdated, one that cannot be used)
+    outdated: bool = False  # the translation no longer fits its changed source: the source is used
 
     @property
     def kind(self) -> str:

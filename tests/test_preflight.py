@@ -78,8 +78,13 @@ def make_pdf(path: Path, pages: list[bytes], *, fonts: dict | None = None, size=
 
 
 def weasy_pdf(path: Path, body: str, css: str = PRINT_CSS, **options) -> Path:
+    """A test PDF set in the pack's fonts (a font of the machine is a preflight error of its own)."""
     from weasyprint import HTML
 
+    fonts = (ROOT / "templates" / "fonts").as_uri()
+    css = (f"@font-face {{ font-family: Pack; src: url({fonts}/NotoSerif-Regular.ttf); }} "
+           f"@font-face {{ font-family: Pack; src: url({fonts}/NotoSerif-Bold.ttf); font-weight: bold; }} "
+           f"html {{ font-family: Pack; }} {css}")
     html = f'<html lang="en"><head><title>Test</title><style>{css}</style></head><body>{body}</body></html>'
     path.write_bytes(HTML(string=html).write_pdf(**options))
     return path
@@ -155,15 +160,36 @@ def test_font_not_embedded_names_file_and_page(built_en: Path, tmp_path: Path) -
     assert not [e for e in messages(report) if not e.startswith("output/en/guidance.print.pdf")]
 
 
-def test_font_embedded_in_full_is_reported(tmp_path: Path) -> None:
+def embedded_font(program: bytes, name: str = "/NotoSans"):
     def font(pdf: pikepdf.Pdf) -> Dictionary:  # a TrueType font with its file, named without a subset tag
-        descriptor = Dictionary(Type=Name.FontDescriptor, FontName=Name("/NotoSans"), FontFile2=pdf.make_stream(b"\0"))
-        return Dictionary(Type=Name.Font, Subtype=Name.TrueType, BaseFont=Name("/NotoSans"), FontDescriptor=descriptor)
+        descriptor = Dictionary(Type=Name.FontDescriptor, FontName=Name(name), FontFile2=pdf.make_stream(program))
+        return Dictionary(Type=Name.Font, Subtype=Name.TrueType, BaseFont=Name(name), FontDescriptor=descriptor)
+    return font
+
+
+def test_font_embedded_in_full_is_reported(tmp_path: Path) -> None:
+    font = embedded_font((ROOT / "templates" / "fonts" / "NotoSans-Regular.ttf").read_bytes())
 
     path = make_pdf(tmp_path / "full.pdf", [TEXT, TEXT, TEXT], fonts={"F1": font})
     assert messages(check(path, PRINT)) == [
         "full.pdf: page 1: font 'NotoSans' is embedded in full, not as a subset (no 'ABCDEF+' prefix) (also on "
         "pages 2, 3) — use only the pack's fonts (templates/fonts, declared with @font-face in templates/pack.css)"]
+
+
+def test_a_font_that_is_not_one_of_the_pack_s_is_an_error(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    machine = TTFont(str(ROOT / "templates" / "fonts" / "NotoSans-Regular.ttf"))  # a font of the build machine
+    for record in machine["name"].names:
+        if record.nameID in (1, 4, 6):
+            record.string = {1: "DejaVu Sans", 4: "DejaVu Sans", 6: "DejaVuSans"}[record.nameID]
+    program = io.BytesIO()
+    machine.save(program)
+    path = make_pdf(tmp_path / "machine.pdf", [TEXT], fonts={"F1": embedded_font(program.getvalue(), "/ABCDEF+DejaVu")})
+    assert [m for m in messages(check(path, PRINT)) if "DejaVu" in m] == [
+        "machine.pdf: page 1: font 'ABCDEF+DejaVu' (DejaVuSans) is not one of the pack's fonts "
+        "(templates/fonts) — a character that none of templates/fonts has was set in a font of the build machine: "
+        "vendor a font that has it into templates/fonts and add it to the font stack in templates/pack.css"]
 
 
 def test_page_size_language_and_title(tmp_path: Path) -> None:

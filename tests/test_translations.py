@@ -44,12 +44,12 @@ def test_strict_build_fails_on_fallback(project):
 def test_an_english_change_makes_the_translation_outdated(project):
     pack = load_pack(project)
     before = next(s for s in status(pack) if s.locale == "fr")
-    assert "qa/02-the-proposed-policy.md" in before.translated
+    assert "qa/02-the-proposed-policy.md" in before.of("translated")
     source = project / "content" / "en" / "qa" / "02-the-proposed-policy.md"
     source.write_text(source.read_text() + "\nA new English paragraph.\n")
     after = next(s for s in status(load_pack(project)) if s.locale == "fr")
-    assert "qa/02-the-proposed-policy.md" in after.outdated
-    assert "guidance/01-guidance-notes.md" in after.missing
+    assert "qa/02-the-proposed-policy.md" in after.of("outdated")
+    assert "guidance/01-guidance-notes.md" in after.of("missing")
     result = build(project, docs=["qa"], locales=["fr"], formats=["docx"])
     assert any("outdated" in d.message and d.path.endswith("fr/qa/02-the-proposed-policy.md")
                for d in result.report.warnings)
@@ -86,9 +86,9 @@ def test_po_export_import_round_trip_keeps_labels_keys_and_targets(project, tmp_
     assert guidance_po in written
     with open(guidance_po, "rb") as handle:
         catalog = read_po(handle)
-    for message in catalog:  # a "translation" that copies the source keeps every token
+    for message in catalog:  # a "translation" that keeps every token of the source
         if message.id:
-            message.string = message.id
+            message.string = "DE " + message.id
     with open(guidance_po, "wb") as handle:
         write_po(handle, catalog)
     for other in written:

@@ -8,6 +8,7 @@ translated through gettext). Fragments are data: they are never evaluated as tem
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -16,6 +17,7 @@ import yaml
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from pressroom.assemble.bidi import isolate_ltr
 from pressroom.assemble.citations import (CitationJob, Cluster, Formatted, apply_citations, citation_spans,
                                           format_batch, is_in_note, style_path)
 from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, unique_heading_ids
@@ -24,10 +26,11 @@ from pressroom.diagnostics import Report
 from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
 from pressroom.read.bibliography import Bibliography
 from pressroom.read.form import read_form
-from pressroom.read.fragments import decode, fragment_path, load_fragments
+from pressroom.read.fragments import decode, fragment_path, load_fragments, read_fragment
 from pressroom.read.locales import CATALOGUES, Locale
 from pressroom.read.markdown import render_fragment
 from pressroom.read.pack import YamlReader
+from pressroom.read.translations import is_unusable
 
 
 @dataclass
@@ -52,8 +55,9 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     """Fragments read, rendered and joined; pull quotes, heading ids and citations found."""
     lang = Locale(locale)
     env = environment(pack.root, lang)
-    fragments = load_fragments(pack, doc, locale, report)
-    parts = [_render_part(f, env, report) for f in fragments]
+    fragments = [_usable(pack, f, report) for f in load_fragments(pack, doc, locale, report)]
+    labels = fallback_labels(env, lang, Locale(pack.source_locale), report)
+    parts = [_render_part(f, env, report, labels) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
     mark_pullquotes(body)
     unique_heading_ids(body)
@@ -92,17 +96,53 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
         "references": Markup(references),
     }
     html = render_template(environment(pack.root, lang), doc.template, context, report)
+    if html is not None and lang.direction == "rtl":
+        html = isolated_html(html)
     return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
 
 
-def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
+def isolated_html(html: str) -> str:
+    """A right-to-left document with its left-to-right runs isolated (``assemble.bidi``)."""
+    tree = lxml_html.document_fromstring(html)
+    isolate_ltr(tree.find("body"))
+    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _usable(pack: Pack, fragment: Fragment, report: Report) -> Fragment:
+    """A translation whose source changed so that its notes, citations, links or ids no longer
+    match cannot be printed: the source fragment stands in for it (outdated), so that an edit
+    of the source never blocks a build."""
+    if fragment.fallback or fragment.kind != "markdown" or fragment.locale == pack.source_locale:
+        return fragment
+    source = fragment_path(pack, pack.source_locale, fragment.doc_id, fragment.name)
+    if not source.is_file() or not is_unusable(source, pack.root / fragment.shown):
+        return fragment
+    original = read_fragment(pack.root, source, report, doc_id=fragment.doc_id, name=fragment.name,
+                             locale=pack.source_locale)
+    return replace(original, fallback=True, outdated=True) if original is not None else fragment
+
+
+def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report, labels: dict[bool, str]) -> str:
     html = render_fragment(fragment, report) if fragment.kind == "markdown" else _render_form(fragment, env, report)
     if not fragment.fallback:
         return html
     # A fragment not translated yet is in the source language: its wrapper says so, so that a
-    # screen reader switches voice, and hyphenation and Word's spelling follow the language.
+    # screen reader switches voice, and hyphenation and Word's spelling follow the language; a
+    # label in the document's language says so to every reader (hidden where an edition says).
     source = Locale(fragment.locale)
-    return f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">{html}</div>'
+    heading = re.match(r"\s*<h([1-6])\b.*?</h\1>", html, flags=re.DOTALL)  # the label goes under a first heading
+    at = heading.end() if heading else 0
+    return (f'<div class="fallback" lang="{source.bcp47}" dir="{source.direction}">'
+            f'{html[:at]}{labels[fragment.outdated]}{html[at:]}</div>')
+
+
+def fallback_labels(env: jinja2.Environment, lang: Locale, source: Locale, report: Report) -> dict[bool, str]:
+    """The visible label of a part taken from the source, in the document's language:
+    {outdated: html} — "English original — not yet translated" (or "— the translation is out of date")."""
+    language = lang.babel.languages.get(source.code, source.code)  # "English", "anglais", "الإنجليزية"
+    return {outdated: render_template(env, "fallback-note.html.j2",
+                                      {"locale": lang, "language": language, "outdated": outdated}, report) or ""
+            for outdated in (False, True)}
 
 
 def is_source_copy(pack: Pack, doc: Document, locale: str) -> bool:

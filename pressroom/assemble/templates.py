@@ -30,7 +30,14 @@ def environment(root: Path, lang: Locale) -> jinja2.Environment:
     env.install_gettext_translations(lang.translations(root), newstyle=True)
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
+    env.filters["isolated"] = isolated
     return env
+
+
+def isolated(text: str) -> str:
+    """Text between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: in a running head of a
+    right-to-left document, an English title keeps its punctuation where it belongs."""
+    return f"\u2068{text}\u2069"
 
 
 def css_string(text: str) -> Markup:

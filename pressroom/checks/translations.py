@@ -4,7 +4,7 @@ key, a link target or a heading id of their source."""
 
 from pressroom.checks.registry import Context, check
 from pressroom.read.fragments import fragment_path
-from pressroom.read.translations import recorded_hash, source_hash, token_differences
+from pressroom.read.translations import body_of, recorded_hash, source_hash, token_differences
 
 
 @check("translations")
@@ -15,7 +15,13 @@ def translations(ctx: Context) -> None:
             _untranslated_document(ctx, doc_id, locale, document.locale)
             continue
         for fragment in document.fragments:
-            if fragment.fallback:
+            if fragment.outdated:
+                ctx.report.warning(f"content/{locale}/{doc_id}/{fragment.name}", None,
+                                   f"outdated: its notes, citations, links or ids no longer match {fragment.shown} "
+                                   f"— the {fragment.locale!r} text is used",
+                                   f"update it (invoke translations --diff {locale} shows what changed), then "
+                                   f"invoke translations --mark content/{locale}/{doc_id}/{fragment.name}")
+            elif fragment.fallback:
                 ctx.report.warning(f"content/{locale}/{doc_id}/{fragment.name}", None,
                                    f"not translated: the {fragment.locale!r} text is used",
                                    f"copy {fragment.shown} there and translate it", kind="fallback")
@@ -38,8 +44,9 @@ def _compare(ctx: Context, fragment, source) -> None:
     translated = ctx.pack.root / fragment.shown
     if recorded_hash(translated) != source_hash(source):
         ctx.report.warning(fragment.shown, None, f"outdated: {source.relative_to(ctx.pack.root)} changed since translation",
-                           "update the translation, then set translated-from to the new hash (invoke translations)")
-    lost, added = token_differences(source.read_text(encoding="utf-8"), translated.read_text(encoding="utf-8-sig"))
+                           f"update it (invoke translations --diff {translated.parts[-3]} shows what changed), "
+                           f"then invoke translations --mark {fragment.shown}")
+    lost, added = token_differences(body_of(source), body_of(translated))
     for token in lost:
         ctx.report.error(fragment.shown, None, f"translation lost {token} of the source",
                          "keep every [^note], @key, link target and {#id} as in the source")

@@ -156,23 +156,37 @@ def check(root: Path, *, offline: bool, strict: bool, output_format: str) -> Non
     print(f"checked: {summary}")
 
 
-def translations(root: Path, *, strict: bool) -> None:
+def translations(root: Path, *, strict: bool, diff: str | None = None, mark: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from pressroom.commands.translations import status
+    from pressroom.commands import translations as t
 
-    states = status(load_pack(root))
-    table = Table("locale", "translated", "missing", "outdated", "template strings", title="Translations")
+    pack = load_pack(root)
+    if mark:
+        print(f"{t.mark(pack, Path(mark)).relative_to(root)}: marked as translated from the current source")
+        return
+    if diff:
+        t.translated_locale(pack, diff)
+        print("\n".join(t.diff(pack, diff)) or f"{diff}: no translation is outdated")
+        return
+    states = t.status(pack)
+    table = Table("locale", "paragraphs", "outdated", "fragments", "template strings", title="Translations")
     for state in states:
-        strings = state.strings
-        table.add_row(state.locale, str(len(state.translated)), str(len(state.missing)), str(len(state.outdated)),
-                      f"{strings.translated}/{strings.total} ({strings.fuzzy} fuzzy)")
-    Console().print(table)
+        done, outdated, total = state.paragraphs
+        fragments = " · ".join(f"{len(state.of(k))} {k}" for k in t.STATES)
+        table.add_row(state.locale, f"{done}/{total}", str(outdated), fragments,
+                      f"{state.strings.translated}/{state.strings.total} ({state.strings.fuzzy} fuzzy)")
+    Console(width=120).print(table)
     for state in states:
-        for kind in ("missing", "outdated", "extra"):
-            for name in getattr(state, kind):
-                print(f"content/{state.locale}/{name}: {kind}")
+        done, outdated, total = state.paragraphs
+        print(f"{state.locale}: {done}/{total} paragraphs translated, {outdated} outdated")
+        for fragment in state.fragments:
+            if fragment.state != "translated":
+                print(f"content/{state.locale}/{fragment.name}: {fragment.state}, "
+                      f"{fragment.translated} of {fragment.total} paragraphs translated")
+        for name in state.extra:
+            print(f"content/{state.locale}/{name}: extra (pack.yaml does not list it)")
     if strict and not all(s.complete for s in states):
         raise Exit("translations incomplete (--strict)", code=1)
 
@@ -192,20 +206,27 @@ def i18n_compile(root: Path) -> None:
     i18n.compile_catalogues(root, _translated_locales(root))
 
 
-def i18n_export(root: Path, locale: str, out: Path | None) -> None:
-    from pressroom.commands.translations import export
+def i18n_export(root: Path, locale: str, out: Path | None, fmt: str = "po") -> None:
+    from pressroom.commands.translations import export, translated_locale, valid_format
+    pack = load_pack(root)
+    translated_locale(pack, locale)
+    valid_format(fmt)
     out = out or root / "output" / "i18n" / locale
-    written = export(load_pack(root), locale, out)
-    print(f"wrote {len(written)} PO files under {out}")
+    written = export(pack, locale, out, fmt)
+    print(f"wrote {len(written)} {fmt.upper()} files under {out}")
 
 
-def i18n_import(root: Path, locale: str, directory: Path | None) -> None:
-    from pressroom.commands.translations import import_
+def i18n_import(root: Path, locale: str, directory: Path | None, fmt: str = "po") -> None:
+    from pressroom.commands.translations import import_, translated_locale, valid_format
+    pack = load_pack(root)
+    translated_locale(pack, locale)
+    valid_format(fmt)
     report = Report()
-    written = import_(load_pack(root), locale, directory or root / "output" / "i18n" / locale, report)
+    written = import_(pack, locale, directory or root / "output" / "i18n" / locale, report, fmt)
+    _print_report(report)
     if report.errors:
         raise ContentError(report)
-    print(f"imported {len(written)} fragments into content/{locale}/")
+    print(f"imported: {len(written)} file(s) changed in content/{locale}/ and templates/locales/{locale}/")
 
 
 def collect(root: Path, directory: Path, out: Path, *, xlsx: bool = False) -> None:

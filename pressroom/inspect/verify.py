@@ -11,7 +11,6 @@ import io
 import zipfile
 from pathlib import Path
 
-from lxml import etree
 
 from pressroom.diagnostics import Report
 from pressroom.model import Target

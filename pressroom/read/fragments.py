@@ -22,6 +22,9 @@ from pressroom.model import PACK_FILE, Document, Fragment, Pack
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never wanted in text, refused by XML
 MAX_FRAGMENT_BYTES = 2 * 1024 * 1024  # the whole English pack is ~150 KB
 FRONT_MATTER_KEYS = {"title", "source", "editorial", "translated-from"}
+# A "---" line (after blank lines only) followed by "key:" lines and another "---".
+SECOND_BLOCK = re.compile(r"\A(?:[ \t]*\n)*(---)[ \t]*\n(?:[\w-]+:.*\n(?:(?:[ \t]+.*|\s*)\n)*)+---[ \t]*$",
+                          re.MULTILINE)
 
 
 def fragment_path(pack: Pack, locale: str, doc_id: str, name: str) -> Path:
@@ -111,7 +114,20 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
 
 
 def split_front_matter(text: str, shown: str, report: Report) -> tuple[dict[str, Any], str, int]:
-    """Split ``---`` YAML front matter from the body; validate its keys."""
+    """Split ``---`` YAML front matter from the body; validate its keys. A second block (a
+    translation's fingerprint put above the copied English block) is an error: Markdown would
+    print it, editorial notes and all."""
+    meta, body, first_line = _split(text, shown, report)
+    second = SECOND_BLOCK.match(body)
+    if second:
+        line = first_line + body.count("\n", 0, second.start(1))
+        report.error(shown, line, "a second front matter block: it would be printed as text",
+                     "keep one block, at the very top: move its keys there (a translation needs only "
+                     "translated-from) and delete the rest")
+    return meta, body, first_line
+
+
+def _split(text: str, shown: str, report: Report) -> tuple[dict[str, Any], str, int]:
     if not text.startswith("---\n"):
         return {}, text, 1
     end = text.find("\n---\n", 3)

@@ -164,6 +164,7 @@ def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "ink_limit": (YamlReader.integer, False, 300),
         "no_hyphenate": (YamlReader.strings, False, ()),
         "default": (YamlReader.boolean, False, True),
+        "mark_untranslated": (YamlReader.boolean, False, None),
     })
 
 

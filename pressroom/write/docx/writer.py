@@ -112,7 +112,7 @@ class WordWriter:
         return paragraph
 
     def block(self, node, style: str | None) -> None:
-        if not isinstance(node.tag, str) or not node.get("lang"):
+        if not isinstance(node.tag, str) or not (node.get("lang") or node.get("dir")):
             return self._block(node, style)
         # a part in another language (a fragment not translated yet): its paragraphs and runs
         # say which, and which way it is written, for screen readers and Word's spelling
@@ -294,6 +294,7 @@ class WordWriter:
     def _text(self, target, text: str | None, formats: frozenset, style: str | None = None) -> None:
         if not text:
             return
+        text = text.replace("\u2066", "\u200e").replace("\u2069", "\u200e")  # isolates: marks Word knows
         for segment, foreign in self._segments(re.sub(r"\s+", " ", text)):
             properties = self._run_properties(formats, style)
             if foreign:  # what the Arabic face lacks (Latin, ?, quotes) from the Latin face, not DejaVu
@@ -350,8 +351,23 @@ class WordWriter:
             self._footnote(child, target)
         elif tag in ("input", "textarea", "aside"):
             return
+        elif tag == "span" and child.get("dir") in ("ltr", "rtl") and (child.get("dir") == "rtl") != self.rtl:
+            self._isolated(child, target, formats, style)
         else:
             self.inline(child, target, formats, style=style)
+
+    def _isolated(self, span, target, formats: frozenset, style: str | None) -> None:
+        """Text in the other direction (English in Arabic): its runs say which way they go, and
+        marks of that direction around them keep its punctuation in place ("…?", not "?…")."""
+        mark = "\u200e" if span.get("dir") == "ltr" else "\u200f"
+        saved = self.rtl
+        self.rtl = span.get("dir") == "rtl"
+        try:
+            self._text(target, mark, formats, style)
+            self.inline(span, target, formats, style=style)
+            self._text(target, mark, formats, style)
+        finally:
+            self.rtl = saved
 
     def _link_target(self, href: str) -> tuple[str, str]:
         """(target, anchor in that target): "#bookmark"; a sibling "guidance.docx" and its bookmark."""

@@ -141,6 +141,8 @@ def _edition_styles(edition: Edition, root: Path, fetcher: ProjectFetcher, profi
     base = str(root / TEMPLATES) + "/"
     css = (f"@page {{ {' '.join(page)} }}\n" if page else "") + "\n".join(rules)
     styles = [CSS(string=css, base_url=base, url_fetcher=fetcher, color_profiles=profiles)] if css else []
+    if not edition.marks_untranslated:
+        styles.append(CSS(string=".fallback-note { display: none !important; }"))
     extra = root / TEMPLATES / f"edition-{edition.name}.css"
     if extra.is_file():
         fetcher.read.append(extra.resolve())
