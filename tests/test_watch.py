@@ -1,5 +1,6 @@
 """The live preview: the assembled document over HTTP on 127.0.0.1, reloading after rebuilds."""
 
+import urllib.error
 import urllib.request
 
 from pressroom.commands.watch import rebuild, serve
@@ -33,6 +34,26 @@ def test_a_broken_fragment_is_reported_and_nothing_is_rebuilt(project):
         assert any("01-introduction.md" in m and "[^nowhere] has no definition" in m for m in messages)
         assert messages[-1].startswith("not rebuilt")
         assert not (project / "output" / "en" / "qa.docx").exists()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_preview_serves_the_web_edition_with_the_reload_script(project):
+    site = project / "output" / "web" / "en"
+    site.mkdir(parents=True)
+    (site / "qa.html").write_text('<html><head><meta http-equiv="Content-Security-Policy" content="default-src '
+                                  "'none'\"></head><body><p>The page.</p></body></html>")
+    server, _ = serve(project, 0)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = urllib.request.urlopen(f"{base}/web/en/qa.html").read().decode()
+        assert "The page." in page and "fetch('/version')" in page and "Content-Security-Policy" not in page
+        try:
+            urllib.request.urlopen(f"{base}/web/../../content/pack.yaml")
+            raise AssertionError("a file outside output/web was served")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
     finally:
         server.shutdown()
         server.server_close()

@@ -1,6 +1,7 @@
 """The pack and a selection in → targets, and each target's input hash (freshness).
 
-A target is one (document, locale, format, edition). Its inputs are hashed (fragments after
+A target is one (document, locale, format, edition), or a file of the web edition (its pages,
+downloads and assets: ``pressroom.build.web``). Its inputs are hashed (fragments after
 fallback, templates, CSS, fonts, bibliography, catalogues, pack.yaml, the engine's own code):
 a target whose hash is unchanged and whose file exists is not rebuilt.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pressroom.build.web import ASSET, plan_web
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
 from pressroom.read.fragments import fragment_path
@@ -26,6 +28,7 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     chosen = _choose(editions, [e.name for e in pack.editions], "edition")
     first = pack.editions[0].name
     targets = []
+    whole = len(docs) == len(pack.documents)
     for doc_id in docs:
         for locale in locales:
             if "pdf" in formats:
@@ -33,6 +36,8 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
                             for e in pack.editions if e.name in chosen]
             if "docx" in formats:
                 targets.append(Target(doc_id, locale, "docx", "", f"{doc_id}.docx"))
+    if "web" in formats:
+        targets += plan_web(pack, docs, locales, whole)
     return targets
 
 
@@ -48,6 +53,9 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
     edition): each group is rendered once and its bytes written to every target of it."""
     groups: dict[tuple, list[Target]] = {}
     for target in targets:
+        if target.format == ASSET:  # made from files alone: the stylesheet, a font
+            groups.setdefault((target.key,), []).append(target)
+            continue
         made_from = (id(documents[(target.doc_id, target.locale)]), target.format, target.edition)
         groups.setdefault(made_from, []).append(target)
     return list(groups.values())
@@ -59,9 +67,9 @@ def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = N
     are read once rather than once per target (40 targets: 40 × 4 MiB of fonts)."""
     digests = {} if digests is None else digests
     digest = hashlib.sha256(f"{target}".encode())
-    doc = pack.document(target.doc_id)
     files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
-    for name in doc.fragments:
+    doc = pack.document(target.doc_id) if target.doc_id else None  # an asset has no document
+    for name in doc.fragments if doc else ():
         files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
     files += sorted((pack.root / "templates").rglob("*"))
     files += sorted(ENGINE.rglob("*.py"))
