@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pressroom.build.web import ASSET, plan_web
+from pressroom.build.web import ASSET, asset_sources, plan_web
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
 from pressroom.read.fragments import fragment_path
@@ -61,18 +61,26 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
     return list(groups.values())
 
 
+def _document_inputs(pack: Pack, target: Target) -> list[Path]:
+    files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
+    doc = pack.document(target.doc_id)
+    for name in doc.fragments:
+        files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
+    files += sorted((pack.root / "templates").rglob("*"))
+    return files + sorted(ENGINE.rglob("*.py"))
+
+
 def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = None) -> str:
     """A digest of everything the target is made from. ``digests``: each file's own digest, kept
     for one build only, so that the templates, fonts and engine code, inputs of every target,
     are read once rather than once per target (40 targets: 40 × 4 MiB of fonts)."""
     digests = {} if digests is None else digests
     digest = hashlib.sha256(f"{target}".encode())
-    files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
-    doc = pack.document(target.doc_id) if target.doc_id else None  # an asset has no document
-    for name in doc.fragments if doc else ():
-        files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
-    files += sorted((pack.root / "templates").rglob("*"))
-    files += sorted(ENGINE.rglob("*.py"))
+    if target.format == ASSET:  # a font or the stylesheet: its own source file and the code that cuts it
+        files, version = asset_sources(pack.root, target)
+        digest.update(version.encode())
+    else:
+        files = _document_inputs(pack, target)
     for path in files:
         if path.is_file():
             if path not in digests:
