@@ -274,6 +274,19 @@ def test_the_pages_look_like_the_pack_from_phone_to_desktop(site, browser, tmp_p
         assert looks["text"].startswith('"Pack Serif"') or looks["text"].startswith(serif), looks
         assert {'"Pack Sans"', '"Pack Serif"'} <= {f if f.startswith('"') else f'"{f}"' for f in looks["loaded"]}, looks
         assert looks["requests"] and all(r.startswith(browser.base) for r in looks["requests"]), looks["requests"]
+    # right to left: the masthead mirrored (the organisation at the start, which is the right)
+    open_page(browser, "ar/index.html", 1280)
+    organisation, languages = (browser.find_element("css selector", s).rect for s in (".organisation", ".languages"))
+    assert organisation["x"] > languages["x"]
+    # printed: the navigation and the downloads left out, the text kept
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = browser.execute_script("return ['.languages', '.pack-nav', '.skip-link'].map("
+                                        "s => getComputedStyle(document.querySelector(s)).display)")
+        assert hidden == ["none", "none", "none"]
+        assert browser.find_element("css selector", ".document p").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
 def test_every_sentence_of_the_explainer_seed_is_on_the_landing_page(browser):

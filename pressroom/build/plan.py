@@ -63,8 +63,8 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
 
 def _document_inputs(pack: Pack, target: Target) -> list[Path]:
     files = [pack.path, pack.bibliography, pack.root / "content" / target.locale / TITLES]
-    doc = pack.document(target.doc_id)
-    for name in doc.fragments:
+    doc = pack.document(target.doc_id) if target.doc_id else None  # the web edition's front door has none
+    for name in doc.fragments if doc else ():
         files += [fragment_path(pack, target.locale, doc.id, name), fragment_path(pack, pack.source_locale, doc.id, name)]
     files += sorted((pack.root / "templates").rglob("*"))
     return files + sorted(ENGINE.rglob("*.py"))
