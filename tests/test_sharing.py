@@ -158,12 +158,12 @@ def test_a_shared_document_rebuilds_with_its_source_and_reports_errors_once(proj
 
 def test_a_translation_appearing_makes_the_locale_render_its_own(project: Path, renders: list) -> None:
     add_locale(project, "de")
-    build(project, locales=["en", "de"], formats=["docx"], **SMALL)
+    build(project, locales=["en", "de"], **{**SMALL, "formats": ["docx"]})
     source = (project / "content/en/qa/01-introduction.md").read_text(encoding="utf-8")
     (project / "content/de/qa").mkdir(parents=True)
     (project / "content/de/qa/01-introduction.md").write_text(source.replace("Questions and Answers", "Fragen"))
     renders.clear()
-    result = build(project, locales=["en", "de"], formats=["docx"], **SMALL)
+    result = build(project, locales=["en", "de"], **{**SMALL, "formats": ["docx"]})
     assert [t.key for t in result.built] == ["de/qa.docx"] and renders == [("qa", "de", "docx")]
     assert (project / "output/de/qa.docx").read_bytes() != (project / "output/en/qa.docx").read_bytes()
 

@@ -110,6 +110,8 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     with long_lived_frozen():
         rendered = list(render_groups(pack, share([t for t in stale if t not in pages], documents), documents, jobs,
                                       progress, report))
+    if report.errors:  # a download failed to render: its page cannot name its size
+        raise ContentError(report)
     sizes = {t.key: len(data) for group, data in rendered for t in group}
     out = pack.root / OUTPUT
     rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size)
