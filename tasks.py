@@ -58,7 +58,7 @@ _commands_behave()
 
 
 @task(help={"doc": "documents, comma-separated (default: all)", "locale": "locales, comma-separated",
-            "format": "pdf, docx (default: both)", "edition": "PDF editions, e.g. print (default: all)",
+            "format": "pdf, docx, web (default: all three)", "edition": "PDF editions, e.g. print (default: all)",
             "force": "rebuild even what is up to date",
             "no_check": "skip the checks (drafts only: notes or links may be broken)",
             "strict": "treat warnings (untranslated fragments, unused entries) as errors",
@@ -66,7 +66,7 @@ _commands_behave()
             "verbose": "list every warning (not one line per kind and locale)"})
 def build(c, doc=None, locale=None, format=None, edition=None, force=False, no_check=False, strict=False, jobs=0,
           debug=False, verbose=False):
-    """Build the pack into output/<locale>/ (only what changed)."""
+    """Build the pack into output/<locale>/ and the web edition into output/web/ (only what changed)."""
     from pressroom.commands import cli
     _run(lambda: cli.build(ROOT, _split(doc), _split(locale), _split(format), editions=_split(edition), force=force,
                            check=not no_check, strict=strict, jobs=jobs or None), debug, verbose)
@@ -153,7 +153,7 @@ def import_(c, locale, dir=None, format="po"):
 @task(help={"port": "preview port on 127.0.0.1", "doc": "documents to rebuild", "locale": "locales to rebuild",
             "debug": "show tracebacks"})
 def watch(c, port=8000, doc=None, locale=None, debug=False):
-    """Rebuild on save and serve a live HTML preview on http://127.0.0.1:PORT/."""
+    """Rebuild on save and serve a live HTML preview on http://127.0.0.1:PORT/ (the web edition: /web/)."""
     from pressroom.commands.watch import watch as run_watch
     _run(lambda: run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale)), debug)
 

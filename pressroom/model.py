@@ -19,8 +19,9 @@ PACK_FILE = Path("content") / "pack.yaml"
 TEMPLATES = Path("templates")
 TITLES = "titles.yaml"  # per locale: document titles and subtitles
 OUTPUT = Path("output")
-FORMATS = ("pdf", "docx")
+FORMATS = ("pdf", "docx", "web")
 BINDINGS = ("saddle-stitch", "perfect-bound", "loose")
+LANDING = "web"  # the web edition's front page: content/<locale>/web/, declared under web.landing
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,15 @@ class Pack:
     editions: tuple[Edition, ...]
     documents: dict[str, Document]
     link_ignore: tuple[str, ...] = ()
+    landing: Document | None = None  # the web edition's front page (web only: no PDF or Word)
 
     @property
     def path(self) -> Path:
         return self.root / PACK_FILE
 
     def document(self, doc_id: str) -> Document:
+        if self.landing is not None and doc_id == self.landing.id:
+            return self.landing
         return self.documents[doc_id]
 
 
@@ -128,17 +132,20 @@ class Assembled:
 
 @dataclass(frozen=True)
 class Target:
-    """One file of output/: a document in a locale, a format and (PDF) an edition."""
+    """One file of output/: a document in a locale, a format and (PDF) an edition; or a file of
+    the web edition (``site``): a page, a download beside the pages, or a shared asset (no
+    document, no locale)."""
 
     doc_id: str
     locale: str
-    format: str
+    format: str  # pdf, docx, web (a page), asset (output/web/assets/)
     edition: str  # the PDF edition; "" for DOCX
-    name: str  # file name inside output/<locale>/
+    name: str  # file name inside output/<locale>/ (output/web/<locale>/ when ``site``)
+    site: bool = False
 
     @property
     def key(self) -> str:
-        return f"{self.locale}/{self.name}"
+        return "/".join(part for part in ("web" if self.site else "", self.locale, self.name) if part)
 
 
 def output_name(doc_id: str, edition: str, first_edition: str, extension: str) -> str:

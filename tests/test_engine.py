@@ -446,17 +446,22 @@ def test_incremental_builds(built_en: Path, tmp_path: Path) -> None:
 
     again = build(root, locales=["en"], editions=["screen", "print"])
     assert again.built == []
-    assert len(again.fresh) == 12
+    assert len([t for t in again.fresh if not t.site]) == 12  # 4 documents: 2 PDF editions and Word
+    assert {t.key for t in again.fresh if t.site} >= {"web/en/index.html", "web/en/qa.html", "web/en/qa.pdf"}
     assert snapshot(root) == before
 
     fragment = root / "content/en/qa/04-consent-women-trafficking.md"
     fragment.write_text(fragment.read_text(encoding="utf-8") + "\nA sentence added by the test.\n",
                         encoding="utf-8")
     changed = build(root, locales=["en"], editions=["screen", "print"])
-    assert sorted(t.name for t in changed.built) == ["qa.docx", "qa.pdf", "qa.print.pdf"]
+    assert sorted(t.key for t in changed.built if not t.site) == ["en/qa.docx", "en/qa.pdf", "en/qa.print.pdf"]
+    # on the web: its page, its downloads, and the landing page, which names their sizes
+    web = {"web/en/qa.html", "web/en/qa.docx", "web/en/qa.pdf", "web/en/qa.print.pdf", "web/en/index.html"}
+    assert {t.key for t in changed.built if t.site} == web
     after = snapshot(root)
     rebuilt = {name for name in before if before[name] != after[name]}
-    assert rebuilt == {"en/qa.docx", "en/qa.pdf", "en/qa.print.pdf", ".state.json"}
+    assert rebuilt <= {"en/qa.docx", "en/qa.pdf", "en/qa.print.pdf", ".state.json"} | web
+    assert {"en/qa.docx", "en/qa.pdf", "en/qa.print.pdf", ".state.json"} <= rebuilt
     assert b"A sentence added by the test." in _docx_text(root / "output/en/qa.docx")
 
     forced = build(root, locales=["en"], formats=["docx"], force=True)

@@ -1,6 +1,7 @@
 """Same input, same bytes: two clean builds in two different folders give identical PDFs (both
-editions, with form fields and links to sibling PDFs) and identical Word files — under the font
-subsetter each PDF records (output/.state.json): HarfBuzz's on a machine set up as the README says."""
+editions, with form fields and links to sibling PDFs), identical Word files and an identical web
+edition (pages, downloads, stylesheet, WOFF2 fonts) — under the font subsetter each PDF records
+(output/.state.json): HarfBuzz's on a machine set up as the README says."""
 
 import hashlib
 import json
@@ -13,8 +14,9 @@ from pressroom.write.pdf.subsetter import font_subsetter
 
 def digests(root):
     build(root, docs=["response-form"], locales=["en", "ar"], editions=["screen", "print"])
-    return {p.name + p.parent.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((root / "output").glob("*/response-form*"))}
+    out = root / "output"
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)}
 
 
 def subsetters(root) -> set[str]:
@@ -25,6 +27,8 @@ def subsetters(root) -> set[str]:
 def test_two_clean_builds_in_different_folders_are_byte_identical(tmp_path):
     one, two = copy_project(tmp_path / "one" / "pack"), copy_project(tmp_path / "elsewhere" / "two" / "pack")
     first, second = digests(one), digests(two)
-    assert len(first) == 6  # en and ar: screen PDF, print PDF, DOCX
+    assert len([k for k in first if not k.startswith("web/")]) == 6  # en and ar: screen PDF, print PDF, DOCX
+    # the web edition: in en and ar the page and its three downloads; the stylesheet and 9 fonts
+    assert len([k for k in first if k.startswith("web/")]) == 2 * 4 + 10
     assert first == second
     assert subsetters(one) == subsetters(two) == {font_subsetter()}

@@ -31,7 +31,8 @@ from pressroom.write.docx.writer import write_docx
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CSL = ROOT / "templates" / "csl" / "chicago-notes-bibliography.csl"
 WORDS = ".//text()[not(ancestor::span[contains(@class, 'footnote')])]"  # a note is not in the body text
-SMALL = {"docs": ["qa", "response-form"], "editions": ["screen"], "jobs": 1}  # the two quickest documents
+SMALL = {"docs": ["qa", "response-form"], "editions": ["screen"], "formats": ["pdf", "docx"],
+         "jobs": 1}  # the two quickest documents (the web edition's pages are per locale: tests/test_web.py)
 
 
 def add_locale(root: Path, code: str) -> None:
@@ -96,7 +97,8 @@ def test_an_untranslated_document_is_one_warning_and_fails_strict(project: Path)
     assert all(documents[(doc, "de")] is documents[(doc, "en")] for doc in load_pack(project).documents)
     checks.run(load_pack(project), documents, report)
     about_de = [d for d in report.sorted() if "/de/" in f"/{d.path}"]
-    assert [d.path for d in about_de] == [f"content/de/{doc}/" for doc in sorted(load_pack(project).documents)]
+    # every document, and the web edition's landing page
+    assert [d.path for d in about_de] == [f"content/de/{doc}/" for doc in sorted([*load_pack(project).documents, "web"])]
     warning = str(about_de[0])
     assert "output/de/guidance.* is the untranslated 'en' document" in warning
     assert "content/en/guidance/" in warning and "invoke i18n.export de" in warning
@@ -156,12 +158,12 @@ def test_a_shared_document_rebuilds_with_its_source_and_reports_errors_once(proj
 
 def test_a_translation_appearing_makes_the_locale_render_its_own(project: Path, renders: list) -> None:
     add_locale(project, "de")
-    build(project, locales=["en", "de"], formats=["docx"], **SMALL)
+    build(project, locales=["en", "de"], **{**SMALL, "formats": ["docx"]})
     source = (project / "content/en/qa/01-introduction.md").read_text(encoding="utf-8")
     (project / "content/de/qa").mkdir(parents=True)
     (project / "content/de/qa/01-introduction.md").write_text(source.replace("Questions and Answers", "Fragen"))
     renders.clear()
-    result = build(project, locales=["en", "de"], formats=["docx"], **SMALL)
+    result = build(project, locales=["en", "de"], **{**SMALL, "formats": ["docx"]})
     assert [t.key for t in result.built] == ["de/qa.docx"] and renders == [("qa", "de", "docx")]
     assert (project / "output/de/qa.docx").read_bytes() != (project / "output/en/qa.docx").read_bytes()
 

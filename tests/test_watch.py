@@ -1,5 +1,6 @@
 """The live preview: the assembled document over HTTP on 127.0.0.1, reloading after rebuilds."""
 
+import urllib.error
 import urllib.request
 
 from pressroom.commands.watch import rebuild, serve
@@ -65,3 +66,23 @@ def test_a_failed_rebuild_shows_in_the_browser_until_the_next_good_one(project):
         server.server_close()
     assert all(is_editor_temp(n) for n in (".01-introduction.md.swp", "01-introduction.md~", ".#01-intro.md", "4913"))
     assert not is_editor_temp("01-introduction.md")
+
+
+def test_preview_serves_the_web_edition_with_the_reload_script(project):
+    site = project / "output" / "web" / "en"
+    site.mkdir(parents=True)
+    (site / "qa.html").write_text('<html><head><meta http-equiv="Content-Security-Policy" content="default-src '
+                                  "'none'\"></head><body><p>The page.</p></body></html>")
+    server, _ = serve(project, 0)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = urllib.request.urlopen(f"{base}/web/en/qa.html").read().decode()
+        assert "The page." in page and "fetch('/version')" in page and "Content-Security-Policy" not in page
+        try:
+            urllib.request.urlopen(f"{base}/web/../../content/pack.yaml")
+            raise AssertionError("a file outside output/web was served")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+    finally:
+        server.shutdown()
+        server.server_close()

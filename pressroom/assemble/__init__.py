@@ -183,7 +183,7 @@ def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Documen
     reader = YamlReader(shown, report)
     entries = reader.mapping(node, TITLES, {d: (lambda r, n, w: r.mapping(n, w, {
         "title": (YamlReader.string, True, None), "subtitle": (YamlReader.string, False, "")}), False, None)
-        for d in pack.documents}) if node is not None else None
+        for d in [*pack.documents, *([pack.landing.id] if pack.landing else [])]}) if node is not None else None
     entry = (entries or {}).get(doc.id)
     return replace(doc, title=entry["title"] or doc.title, subtitle=entry["subtitle"]) if entry else doc
 

@@ -21,6 +21,7 @@ from pressroom.build.output import build_lock, built_from, read_state, remove_st
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
+from pressroom.build.web import page_hashes, render_pages, site_files
 from pressroom.model import OUTPUT, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
@@ -60,7 +61,7 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         if fresh.stale:
             tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             cache = Cache(out / CACHE)
-            bib, documents = assemble_all(pack, {t.locale for t in fresh.stale}, result.report,
+            bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
                                           meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
             tell(progress, "phase", "checking")
             _check(pack, documents, bib, result.report, check, strict)
@@ -69,6 +70,13 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
             _write(out, rendered, fresh, result, cache)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _locales(pack: Pack, stale: list[Target]) -> set[str]:
+    """The locales to assemble: the stale targets', and the source locale's when a web page is
+    stale (a page marks a title that is still the source's)."""
+    locales = {t.locale for t in stale if t.locale}
+    return locales | ({pack.source_locale} if any(t.format == "web" for t in stale) else set())
 
 
 @dataclass
@@ -85,6 +93,7 @@ def _freshness(pack: Pack, targets: list[Target], out: Path, force: bool) -> Fre
     state = read_state(out)
     digests: dict[Path, bytes] = {}
     hashes = {t.key: input_hash(pack, t, digests) for t in targets}
+    page_hashes(pack, targets, hashes, lambda t: input_hash(pack, t, digests))
     stale = [t for t in targets if force or built_from(state, t.key) != hashes[t.key] or not (out / t.key).is_file()]
     return Freshness(targets, stale, hashes, state, str(pack.bibliography.relative_to(pack.root)))
 
@@ -139,15 +148,24 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
     """Every stale target rendered and verified, all in memory first: a problem found while
     rendering or verifying (or, ``strict``, a renderer's warning) raises ContentError and leaves
     output/ untouched."""
-    from pressroom.inspect.verify import verify_outputs
+    from pressroom.inspect.verify import verify_outputs, verify_site
 
+    pages = [t for t in stale if t.format == "web"]  # after the files whose sizes they name
     tell(progress, "planned", [t.key for t in stale])
     tell(progress, "phase", "rendering")
     with long_lived_frozen():
-        rendered = list(render_groups(pack, share(stale, documents), documents, jobs, progress, report))
+        rendered = list(render_groups(pack, share([t for t in stale if t not in pages], documents), documents, jobs,
+                                      progress, report))
+    if report.errors:  # a download failed to render: its page cannot name its size
+        raise ContentError(report)
+    sizes = {t.key: len(data) for group, data in rendered for t in group}
+    out = pack.root / OUTPUT
+    rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size)
     if check:
         tell(progress, "phase", "verifying links")
         verify_outputs(documents, [(group[0], data) for group, data in rendered], report)
+        verify_site(out, {t.key: data for group, data in rendered for t in group if t.site}, site_files(pack),
+                    {t.key: documents[(t.doc_id, t.locale)] for t in pages if t.doc_id}, report)
     if report.failed(strict):
         raise ContentError(report)
     return rendered
@@ -162,8 +180,9 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     from pressroom.assemble import draft, finish, format_drafts, is_source_copy
 
     bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
-    origin = {(doc_id, locale): (doc_id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
-              for locale in sorted(locales) for doc_id, doc in pack.documents.items()}
+    every = [*pack.documents.values(), *([pack.landing] if pack.landing else [])]
+    origin = {(doc.id, locale): (doc.id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
+              for locale in sorted(locales) for doc in every}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}
     formatted = format_drafts(pack, bib, list(drafts.values()))
     meanwhile()

@@ -1,6 +1,7 @@
 """The pack and a selection in → targets, and each target's input hash (freshness).
 
-A target is one (document, locale, format, edition). Its inputs are hashed (fragments after
+A target is one (document, locale, format, edition), or a file of the web edition (its pages,
+downloads and assets: ``pressroom.build.web``). Its inputs are hashed (fragments after
 fallback, templates, CSS, fonts, bibliography, catalogues, pack.yaml, the engine's own code):
 a target whose hash is unchanged and whose file exists is not rebuilt.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from pressroom.build.web import ASSET, asset_sources, plan_web
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
 from pressroom.read.fragments import fragment_path
@@ -33,6 +35,7 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     chosen = _choose(editions, [e.name for e in pack.editions], "edition", [e.name for e in pack.editions if e.default])
     first = pack.editions[0].name
     targets = []
+    whole = len(docs) == len(pack.documents)
     for doc_id in docs:
         for locale in locales:
             if "pdf" in formats:
@@ -40,6 +43,8 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
                             for e in pack.editions if e.name in chosen]
             if "docx" in formats:
                 targets.append(Target(doc_id, locale, "docx", "", f"{doc_id}.docx"))
+    if "web" in formats:
+        targets += plan_web(pack, docs, locales, whole)
     return targets
 
 
@@ -82,6 +87,9 @@ def share(targets: list[Target], documents: dict) -> list[list[Target]]:
     edition): each group is rendered once and its bytes written to every target of it."""
     groups: dict[tuple, list[Target]] = {}
     for target in targets:
+        if target.format == ASSET:  # made from files alone: the stylesheet, a font
+            groups.setdefault((target.key,), []).append(target)
+            continue
         made_from = (id(documents[(target.doc_id, target.locale)]), target.format, target.edition)
         groups.setdefault(made_from, []).append(target)
     return list(groups.values())
@@ -102,17 +110,22 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
         digests[SHARED] = _digest_files(pack, [*sorted((pack.root / "templates").rglob("*")), *sorted(ENGINE.rglob("*.py"))],
                                         digests)
     digest = hashlib.sha256(f"{target}".encode())
+    if target.format == ASSET:  # a font or the stylesheet: its own source file and the code that cuts it
+        files, version = asset_sources(pack.root, target)
+        digest.update(version.encode())
+        digest.update(_digest_files(pack, files, digests))
+        return digest.hexdigest()
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())
-    doc = pack.document(target.doc_id)
+    doc = pack.document(target.doc_id) if target.doc_id else None  # the web edition's front door has none
     fragments = []
-    for linked in [doc.id] + _paper_links(pack, target):
+    for linked in ([doc.id] + _paper_links(pack, target)) if doc else []:
         for name in pack.document(linked).fragments:
             fragments += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
     files = [pack.root / "content" / target.locale / TITLES, *fragments]
     digest.update(_digest_files(pack, files, digests))
     digest.update(digests[SHARED])
-    digest.update(_pack_part(pack, doc.id, digests))
+    digest.update(_pack_part(pack, doc.id if doc else "", digests))
     digest.update(_cited_part(pack, [p for p in fragments if p.is_file()], digests))
     return digest.hexdigest()
 

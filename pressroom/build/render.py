@@ -56,7 +56,7 @@ def render_groups(pack: Pack, groups: list[list[Target]], documents: dict, jobs:
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(groups)))
     if jobs > 1:
         groups = sorted(groups, key=lambda g: _expected_cost(g[0], documents), reverse=True)
-    work = [(pack, g[0], documents[(g[0].doc_id, g[0].locale)], _linked(pack, g[0], documents)) for g in groups]
+    work = [(pack, g[0], documents.get((g[0].doc_id, g[0].locale)), _linked(pack, g[0], documents)) for g in groups]
     if jobs == 1:
         yield from _collect(zip(groups, map(_render_with_room, work)), progress, report)
         return
@@ -78,7 +78,8 @@ def _linked(pack: Pack, target: Target, documents: dict) -> dict[str, Assembled]
 
 
 def _expected_cost(target: Target, documents: dict) -> tuple[bool, int]:
-    return target.format == "pdf", len(documents[(target.doc_id, target.locale)].html)
+    document = documents.get((target.doc_id, target.locale))  # none for a web asset (a font: ~1 s)
+    return target.format in ("pdf", "asset"), len(document.html) if document else 100_000
 
 
 def _collect(outcomes, progress: Progress, report: Report) -> Iterator[tuple[list[Target], bytes]]:
@@ -127,6 +128,9 @@ def _render_one(job: tuple[Pack, Target, Assembled, dict]) -> tuple[bytes | None
     """In a worker: one target → its bytes and any problem (reported, never raised)."""
     pack, target, assembled, siblings = job
     started, report = time.perf_counter(), Report()
+    if target.format == "asset":
+        from pressroom.build.web import render_asset
+        return render_asset(pack.root, target), report, time.perf_counter() - started
     if target.format == "docx":
         from pressroom.write.docx.writer import write_docx
         return write_docx(assembled, pack.root), report, time.perf_counter() - started

@@ -46,4 +46,4 @@ def _unused(ctx: Context, unused: list) -> None:
 
 def _whole_pack(ctx: Context) -> bool:
     """Unused entries can only be judged when every document was assembled."""
-    return {doc for doc, _ in ctx.documents} == set(ctx.pack.documents)
+    return {doc for doc, _ in ctx.documents} >= set(ctx.pack.documents)

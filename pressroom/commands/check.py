@@ -1,5 +1,5 @@
 """``invoke check``: every check on every document × locale, external URLs over HTTP unless
-offline, and the written outputs verified if they exist. Writes nothing to output/."""
+offline, and the written outputs (the web edition's pages too) verified if they exist. Writes nothing to output/."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 from pressroom import checks
 from pressroom.build import assemble_all
 from pressroom.build.plan import plan
+from pressroom.build.web import site_files
 from pressroom.checks.urls import url_problem
 from pressroom.diagnostics import Report
-from pressroom.inspect.verify import verify_outputs
+from pressroom.inspect.verify import verify_outputs, verify_site
 from pressroom.model import OUTPUT
 from pressroom.read.pack import load_pack
 from pressroom.read.unlisted import report_unlisted
@@ -31,6 +32,9 @@ def check_pack(root: Path, *, offline: bool = False, summary=None) -> Report:
         check_external_links(root, pack, documents, report, summary)
     written = [(t, root / OUTPUT / t.key) for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
     verify_outputs(documents, written, report)
+    pages = [t for t, _ in written if t.format == "web"]
+    verify_site(root / OUTPUT, {t.key: (root / OUTPUT / t.key).read_bytes() for t in pages}, site_files(pack),
+                {t.key: documents[(t.doc_id, t.locale)] for t in pages if t.doc_id}, report)
     return report
 
 

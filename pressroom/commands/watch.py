@@ -1,8 +1,9 @@
 """``invoke watch``: rebuild what a save affects, and serve a live HTML preview.
 
 The preview is the assembled document itself (what every writer reads), served from
-127.0.0.1 with the templates' CSS and fonts; a small script polls ``/version`` and reloads
-the page after each rebuild. Nothing here is written into output/ but by the normal build.
+127.0.0.1 with the templates' CSS and fonts, and the web edition as built (``/web/``, from
+output/web/); a small script polls ``/version`` and reloads the page after each rebuild.
+Nothing here is written into output/ but by the normal build.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Callable
 
 from pressroom.build import assemble_all, build
 from pressroom.diagnostics import ContentError, Report, UsageError
-from pressroom.model import TEMPLATES
+from pressroom.model import OUTPUT, TEMPLATES
 from pressroom.read.pack import load_pack
 from pressroom.read.unlisted import is_editor_temp
 
@@ -76,6 +77,8 @@ def _handler(preview: Preview):
             if self.path == "/version":
                 return self._send(200, str(preview.version), "text/plain")
             parts = [p for p in self.path.split("?")[0].split("/") if p]
+            if parts[:1] == ["web"]:
+                return self._send(*site_file(preview.root, parts[1:]))
             if len(parts) == 2 and "." not in parts[1]:
                 status, body = preview.page(*parts)
                 return self._send(status, body, "text/html; charset=utf-8")
@@ -85,8 +88,8 @@ def _handler(preview: Preview):
             self.path = "/" + parts[-1] if parts[-1].endswith(".css") else "/" + "/".join(parts[-2:])
             return super().do_GET()
 
-        def _send(self, status: int, body: str, kind: str) -> None:
-            data = body.encode()
+        def _send(self, status: int, body: str | bytes, kind: str) -> None:
+            data = body.encode() if isinstance(body, str) else body
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -97,6 +100,26 @@ def _handler(preview: Preview):
             pass
 
     return partial(Handler, directory=str(preview.root / TEMPLATES))
+
+
+SITE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".woff2": "font/woff2",
+              ".pdf": "application/pdf",
+              ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def site_file(root: Path, parts: list[str]) -> tuple[int, str | bytes, str]:
+    """A file of output/web/ (never one outside it). A page gets the reload script, which its
+    own policy (no script at all) refuses, so the preview's copy goes without that policy."""
+    site = (root / OUTPUT / "web").resolve()
+    path = site.joinpath(*parts).resolve()
+    path = path / "index.html" if path.is_dir() else path
+    if not path.is_relative_to(site) or not path.is_file():
+        return 404, "not built: run invoke build (the web edition is written to output/web/)", "text/plain"
+    kind = SITE_TYPES.get(path.suffix, "application/octet-stream")
+    if path.suffix != ".html":
+        return 200, path.read_bytes(), kind
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", path.read_text(encoding="utf-8"))
+    return 200, page.replace("</body>", RELOAD + "</body>"), kind
 
 
 def serve(root: Path, port: int) -> tuple[http.server.ThreadingHTTPServer, Preview]:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import yaml
 
 from pressroom.diagnostics import ContentError, Report, with_suggestion
-from pressroom.model import BINDINGS, PACK_FILE, TEMPLATES, Document, Edition, Pack
+from pressroom.model import BINDINGS, LANDING, PACK_FILE, TEMPLATES, Document, Edition, Pack
 from pressroom.read.locales import is_known
 
 # A field: (converter, required, default). Converters take (node, report, where) and
@@ -239,6 +239,7 @@ def load_pack(root: Path) -> Pack:
     top = reader.mapping(tree, "pack.yaml", {
         "pack": (lambda r, n, w: r.mapping(n, w, PACK_FIELDS), True, None),
         "documents": (_named(_document), True, {}),
+        "web": (lambda r, n, w: r.mapping(n, w, {"landing": (_landing, False, None)}), False, None),
     }) if tree is not None else None
     if tree is None:
         report.error(shown, None, "the pack file is empty", "see docs/editing-content.md for its keys")
@@ -264,8 +265,15 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
     if report.errors:
         raise ContentError(report)
     fields = {k: v for k, v in meta.items() if k not in ("editions", "bibliography")}
-    return Pack(root=root, bibliography=root / meta["bibliography"], editions=editions,
-                documents=documents, **fields)
+    landing = (top["web"] or {}).get("landing")
+    return Pack(root=root, bibliography=root / meta["bibliography"], editions=editions, documents=documents,
+                landing=_make_document(LANDING, *landing) if landing and landing[0] else None, **fields)
+
+
+def _landing(reader: YamlReader, node: yaml.Node, what: str) -> tuple[dict | None, int]:
+    """The web edition's front page: a document like the others (its fragments are in
+    content/<locale>/web/), made only as a web page."""
+    return _document(reader, node, what), reader.line(node)
 
 
 def _make_document(doc_id: str, values: dict, line: int) -> Document:
