@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressroom.diagnostics import Report
+from pressroom.model import LINK_HINT, link_problem
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def load_bibliography(path: Path, shown: str, report: Report) -> Bibliography:
             if item.enclosing == "no-enclosing" and isinstance(item.value, str):
                 _check_bare_value(report, shown, entry, item, line + _field_offset(entry.raw, item.key), macros)
         entries[entry.key] = Entry(entry.key, line, entry.entry_type, _raw_url(entry.raw))
+        _check_links(report, shown, entry, line)
     return Bibliography(path, shown, entries, usable=not library.failed_blocks)
 
 
@@ -90,6 +92,22 @@ def _check_bare_value(report: Report, shown: str, entry, item, line: int, macros
         if part and not part.isdigit() and part[0] not in "{\"" and part.lower() not in macros:
             report.error(shown, line, f"{entry.key}: {item.key} uses undefined macro {part!r}",
                          f"define it with @string{{{part} = {{…}}}} or put the value in braces")
+
+
+def _check_links(report: Report, shown: str, entry, line: int) -> None:
+    """A url or doi becomes a link in the bibliography: it passes the one allow-list, at its line."""
+    for key in ("url", "doi"):
+        value = entry.fields_dict.get(key)
+        if value is None or not isinstance(value.value, str):
+            continue
+        text = (_raw_url(entry.raw) if key == "url" else None) or value.value.strip()
+        target = text if key == "url" else f"https://doi.org/{text}"
+        problem = link_problem(target)
+        if key == "doi" and not problem and not re.match(r"10\.\d{4,9}/\S+\Z", text):
+            problem = f"doi {text!r} is not a DOI (10.NNNN/…)"
+        if problem:
+            report.error(shown, line + _field_offset(entry.raw, key), f"{entry.key}: {key}: {problem}",
+                         LINK_HINT if key == "url" else "write the DOI alone: 10.1234/abc")
 
 
 def _raw_url(raw: str) -> str | None:
