@@ -47,9 +47,9 @@ def check(c, offline=False, strict=False, format="text", debug=False):
 
 @task
 def clean(c):
-    """Remove output/."""
-    import shutil
-    shutil.rmtree(ROOT / "output", ignore_errors=True)
+    """Remove output/ (waits for no build: refused while one is writing)."""
+    from pressroom.build.output import clean as clean_output
+    _run(lambda: clean_output(ROOT / "output"))
     print("removed output/")
 
 
@@ -111,12 +111,13 @@ def watch(c, port=8000, doc=None, locale=None):
     run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale))
 
 
-@task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write",
+@task(help={"directory": "folder of filled response forms (PDF and Word)",
+            "out": "CSV file to write (default: responses.csv in DIRECTORY; it holds personal data)",
             "xlsx": "also write the table as an Excel workbook beside the CSV"})
-def collect(c, directory, out="responses.csv", xlsx=False):
+def collect(c, directory, out=None, xlsx=False):
     """Read every filled response form in DIRECTORY into one CSV: a row per response, a column per field."""
     from pressroom.commands import cli
-    _run(lambda: cli.collect(ROOT, Path(directory), Path(out), xlsx=xlsx))
+    _run(lambda: cli.collect(ROOT, Path(directory), Path(out) if out else None, xlsx=xlsx))
 
 
 @task(help={"locale": "locales, comma-separated (default: all)", "doc": "documents, comma-separated",

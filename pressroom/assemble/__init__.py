@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from pressroom.assemble.citations import (CitationJob, Cluster, Formatted, apply_citations, citation_spans,
                                           format_batch, is_in_note, style_path)
+from pressroom.assemble.links import citation_links, reference_links, template_links
 from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, unique_heading_ids
 from pressroom.assemble.templates import environment, render_template, timestamp
 from pressroom.diagnostics import Report
@@ -25,7 +26,8 @@ from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
 from pressroom.read.bibliography import Bibliography
 from pressroom.read.form import read_form
 from pressroom.read.fragments import decode, fragment_path, load_fragments
-from pressroom.read.locales import CATALOGUES, Locale
+from pressroom.read.files import project_file, read_project_bytes
+from pressroom.read.locales import CATALOGUES, Locale, catalogue_problems
 from pressroom.read.markdown import render_fragment
 from pressroom.read.pack import YamlReader
 
@@ -40,6 +42,7 @@ class Draft:
     body: Any  # the joined fragments, an lxml element
     citations: list  # the span.citation elements pandoc will format, in document order
     job: CitationJob | None  # None: nothing for pandoc
+    bib: Bibliography | None = None  # where a link in a formatted citation comes from
 
 
 def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Assembled | None:
@@ -61,7 +64,7 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     wanted = bib.usable and bool(citations or doc.references)  # a broken .bib is reported by itself
     job = CitationJob(tuple(Cluster(s.get("data-cluster"), is_in_note(s)) for s in citations), lang.bcp47,
                       doc.references) if wanted else None
-    return Draft(doc, locale, fragments, body, citations, job)
+    return Draft(doc, locale, fragments, body, citations, job, bib)
 
 
 def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:
@@ -82,6 +85,10 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
     lang = Locale(drafted.locale)
     body = drafted.body
     references = apply_citations(drafted.citations, drafted.job, formatted) if formatted else ""
+    if drafted.bib is not None:
+        citation_links(body, drafted.bib, report)
+        references = reference_links(references, drafted.bib, report)
+    report.extend(catalogue_problems(pack.root, drafted.locale))
     doc = localised(pack, drafted.doc, drafted.locale, report)
     context = {
         "pack": pack, "doc": doc, "locale": lang,
@@ -91,7 +98,17 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
         "references": Markup(references),
     }
     html = render_template(environment(pack.root, lang), doc.template, context, report)
+    html = _template_links_checked(html, doc.template, report) if html is not None else None
     return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
+
+
+def _template_links_checked(html: str, template: str, report: Report) -> str:
+    tree = lxml_html.document_fromstring(html)
+    before = len(report.errors)
+    template_links(tree, template, report)
+    if len(report.errors) == before:
+        return html
+    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:
@@ -119,8 +136,8 @@ def _has_title(pack: Pack, doc: Document, locale: str) -> bool:
     if not path.is_file():
         return False
     try:
-        titles = yaml.safe_load(path.read_bytes())
-    except (yaml.YAMLError, ValueError):
+        titles = yaml.safe_load(read_project_bytes(pack.root, path))
+    except (yaml.YAMLError, ValueError, PermissionError):
         return True  # not shared: the document's own assembly reports the broken file
     return titles is not None and (not isinstance(titles, dict) or doc.id in titles)
 
@@ -131,7 +148,9 @@ def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Documen
     if locale == pack.source_locale or not path.is_file():
         return doc
     shown = f"content/{locale}/{TITLES}"
-    text = decode(path.read_bytes(), shown, report)
+    if project_file(pack.root, shown, report, shown, None, "titles file") is None:
+        return doc
+    text = decode(read_project_bytes(pack.root, path), shown, report)
     try:
         node = yaml.compose(text) if text is not None else None
     except yaml.YAMLError as exc:

@@ -18,7 +18,8 @@ from typing import Callable
 
 from pressroom import checks
 from pressroom.assemble import draft, finish, format_drafts, is_source_copy
-from pressroom.build.output import build_lock, read_state, remove_stale_temp_files, write_atomic, write_state
+from pressroom.build.output import (build_lock, check_destinations, read_state, remove_stale_temp_files, write_atomic,
+                                    write_state)
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups
 from pressroom.diagnostics import ContentError, Report
@@ -83,7 +84,9 @@ def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check
 
 
 def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshness, result: Result) -> None:
-    """Each rendering's bytes to every target made from it, then the record of what was built."""
+    """Each rendering's bytes to every target made from it, then the record of what was built;
+    every destination is checked first, so that a folder in a file's place writes nothing."""
+    check_destinations([out / t.key for group, _ in rendered for t in group] + [out / ".state.json"], out)
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
-from pressroom.build.output import build_lock, read_state
+from pressroom.build.output import build_lock, destination, read_state
 from pressroom.build.plan import input_hash, plan
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.inspect.preflight import check_pdf
@@ -72,6 +72,8 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
         files = [(f"{t.doc_id}.pdf", (out / t.key).read_bytes()) for t in targets]
         manifest = _manifest(pack, locale, edition, files).encode()
         folder = root / PRINT_DIR / name
+        for written in (folder / MANIFEST, *(folder / n for n, _ in files), folder.parent / f"{name}.zip"):
+            destination(written, out)  # nothing is written outside output/, whatever the names say
         _write_folder(folder, files + [(MANIFEST, manifest)])
         _write_zip(folder.parent / f"{name}.zip", name, [(MANIFEST, manifest)] + files, pack.deadline)
     return folder

@@ -42,8 +42,12 @@ class Preview:
 
 
 def _handler(preview: Preview):
+    folder = (preview.root / TEMPLATES).resolve()
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            if not _local_host(self.headers.get("Host"), self.server.server_address[1]):
+                return self._send(421, "this preview answers only to 127.0.0.1 and localhost", "text/plain")
             if self.path == "/version":
                 return self._send(200, str(preview.version), "text/plain")
             parts = [p for p in self.path.split("?")[0].split("/") if p]
@@ -54,7 +58,16 @@ def _handler(preview: Preview):
                 status, body = preview.page("", "")
                 return self._send(200, body, "text/html; charset=utf-8")
             self.path = "/" + parts[-1] if parts[-1].endswith(".css") else "/" + "/".join(parts[-2:])
+            if not _servable(folder, self.translate_path(self.path)):
+                return self._send(404, "not found", "text/plain")
             return super().do_GET()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._send(405, "", "text/plain")
+
+        def list_directory(self, path):  # no folder listings
+            self.send_error(404)
+            return None
 
         def _send(self, status: int, body: str, kind: str) -> None:
             data = body.encode()
@@ -68,6 +81,22 @@ def _handler(preview: Preview):
             pass
 
     return partial(Handler, directory=str(preview.root / TEMPLATES))
+
+
+def _local_host(host: str | None, port: int) -> bool:
+    """A request names this server by its loopback name (a page of another site that rebinds its
+    own name to 127.0.0.1 sends its own name: refused)."""
+    return (host or "").lower() in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+
+def _servable(folder: Path, path: str) -> bool:
+    """A regular file that, links followed, lies inside the served folder."""
+    candidate = Path(path)
+    try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return real.is_relative_to(folder) and real.is_file()
 
 
 def serve(root: Path, port: int) -> tuple[http.server.ThreadingHTTPServer, Preview]:
