@@ -211,8 +211,10 @@ _AUTHORITY = re.compile(r"(?:https?)://([^/?#]*)", re.IGNORECASE)
 
 def link_problem(url: str | None) -> str | None:
     """Why ``url`` may not be a link target in any output, or None when it may."""
+    from urllib.parse import unquote
+
     url = url or ""
-    hidden = invisible(url)
+    hidden = invisible(url) or invisible(unquote(url)) or invisible(_unpunycoded(url))  # as markdown-it encodes
     if hidden:
         return f"link target {url!r} holds the invisible character {hidden}"
     if any(c.isspace() or ord(c) < 32 for c in url) or "\\" in url:
@@ -226,6 +228,18 @@ def link_problem(url: str | None) -> str | None:
     if url.lower().startswith("mailto:") and ("//" in url or url.count("@") > 1):
         return f"link target {url!r} is not a plain email address"
     return None
+
+
+def _unpunycoded(url: str) -> str:
+    """The host's ``xn--`` labels decoded (markdown-it punycodes a host with non-ASCII in it)."""
+    authority = _AUTHORITY.match(url)
+    labels = []
+    for label in (authority.group(1) if authority else "").split("."):
+        try:
+            labels.append(label[4:].encode("ascii").decode("punycode") if label.lower().startswith("xn--") else label)
+        except (UnicodeError, ValueError):
+            labels.append(label)
+    return ".".join(labels)
 
 
 _URL_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+\Z", re.IGNORECASE)

@@ -127,10 +127,10 @@ def _name_problem(name: str) -> str | None:
     hidden = invisible(name)
     if hidden:
         return f"holds the invisible character {hidden}"
+    if not SAFE_NAME.match(name.replace(".", "_")):
+        return "is not a safe name"
     if "." in name:
         return "holds a '.', which separates the parts of a PDF field's name"
-    if not SAFE_NAME.match(name):
-        return "is not a safe name"
     if name.lower() in COLLECTED_COLUMNS:
         return f"is a column collect adds to every response ({', '.join(COLLECTED_COLUMNS)})"
     return None
