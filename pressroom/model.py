@@ -190,8 +190,8 @@ SAFE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9][A-Za-z0-9_
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 INVISIBLE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
-INVISIBLE_HINT = ("delete it: right-to-left text needs no control characters (write it as it is read; "
-                  "see docs/editing-content.md)")
+INVISIBLE_HINT = ("delete it (retype the words around it): even right-to-left text needs no control "
+                  "characters, see docs/editing-content.md")
 
 
 def invisible(text: str | None) -> str | None:

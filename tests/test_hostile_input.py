@@ -165,7 +165,7 @@ CATALOGUE = [
          lambda r: line_of(r, PO_FR, 'msgstr "Page {page}"'), selection=FRENCH,
          doc="Keep every {name} and %(name)s of the English string in its translation."),
     Case("po-address", _po('msgstr "Sommaire"', 'msgstr "Sommaire javascript:alert(1)"'),
-         "has the address 'javascript:alert(1)'", PO_FR, lambda r: line_of(r, PO_FR, "javascript:alert"),
+         "holds the address 'javascript:alert(1)', which no link may have", PO_FR, lambda r: line_of(r, PO_FR, "javascript:alert"),
          selection=FRENCH, doc="A translation holds words only, never an address."),
     # form field names
     Case("field-name-dot", lambda r: replace(r, FORM, "name: full_name", "name: full.name"),

@@ -114,6 +114,8 @@ def _check_names(sections: list[Section], fragment: Fragment, report: Report) ->
             hint = "give each field its own name"
         elif problem is not None and invisible(item.name):
             hint = INVISIBLE_HINT
+        elif problem is not None and item.name.lower() in COLLECTED_COLUMNS:
+            hint = "name the field otherwise (e.g. file_name, other_problems)"
         if problem:
             report.error(fragment.shown, item.line, f"field name {item.name!r} {problem}", hint)
         seen.setdefault(item.name.lower(), item.name)

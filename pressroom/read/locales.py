@@ -129,9 +129,8 @@ def _msgstr_problem(text: str, wanted: list[str]) -> str | None:
     for match in URL_LIKE.finditer(text):
         scheme = match.group(1).split(":", 1)[0].lower()
         if scheme in URL_SCHEMES:
-            problem = link_problem(match.group(1))
-            if problem:
-                return problem.replace("link target", "has the address")
+            if link_problem(match.group(1)):
+                return f"holds the address {match.group(1)!r}, which no link may have"
     return None
 
 
