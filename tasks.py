@@ -135,11 +135,16 @@ def package(c, locale, no_build=False, debug=False):
     _run(lambda: cli.package(ROOT, locale, build_first=not no_build), debug)
 
 
-@task(help={"runs": "runs per figure (the median is shown)"})
-def bench(c, runs=3):
+@task(help={"runs": "runs per figure (the median is shown)",
+            "hostile": "instead: time pathological 1 MiB fragments of every shape against a normal one"})
+def bench(c, runs=3, hostile=False):
     """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, memory, links."""
     import sys
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    if hostile:
+        from hostile_bench import main as hostile_main
+        hostile_main()
+        return
     from bench import main
     main(int(runs))
 

@@ -466,3 +466,41 @@ def test_nothing_outside_the_project_is_written_by_a_build(good: Path) -> None:
     after = {p for p in good.parent.rglob("*")}
     assert {p for p in after - before if not p.is_relative_to(good / "output")} == set()
     assert os.path.exists(good / "output" / "en" / "qa.docx")
+
+
+def test_no_file_outside_the_project_is_ever_opened(project: Path, tmp_path: Path) -> None:
+    """Links out of the project in every place the build reads, and an audit hook on open(): the
+    bait files outside are never opened — not to render, not to hash, not to compare."""
+    import subprocess
+    import sys
+
+    outside = tmp_path / "outside"
+    for name in ("intro.md", "fr-intro.md", "titles.yaml", "messages.po", "style.css", "font.woff2", "partial.j2"):
+        bait(outside / name)
+    _symlink(project, "content/en/qa/01-introduction.md", outside / "intro.md")
+    _symlink(project, "content/fr/qa/01-introduction.md", outside / "fr-intro.md")
+    _symlink(project, "content/fr/titles.yaml", outside / "titles.yaml")
+    _symlink(project, PO_FR, outside / "messages.po")
+    (project / "templates" / "extra.css").symlink_to(outside / "style.css")
+    (project / "templates" / "fonts" / "extra.woff2").symlink_to(outside / "font.woff2")
+    (project / "templates" / "partial.html.j2").symlink_to(outside / "partial.j2")
+    script = f"""
+import os, sys
+opened = []
+def hook(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        opened.append(os.path.realpath(args[0]) if not isinstance(args[0], bytes) else os.fsdecode(args[0]))
+sys.addaudithook(hook)
+from pathlib import Path
+from pressroom.build import build
+from pressroom.diagnostics import ContentError
+for locales in (["en"], ["fr"]):
+    try:
+        build(Path({str(project)!r}), docs=["qa"], locales=locales, formats=["docx"])
+    except ContentError:
+        pass
+print("\\n".join(p for p in opened if p.startswith({str(outside)!r})))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"opened outside the project:\n{result.stdout}"

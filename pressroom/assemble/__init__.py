@@ -58,6 +58,7 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     fragments = load_fragments(pack, doc, locale, report)
     parts = [_render_part(f, env, report) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
+    _count_notes(doc, body, report)
     mark_pullquotes(body)
     unique_heading_ids(body)
     citations = citation_spans(body, bib)
@@ -65,6 +66,18 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     job = CitationJob(tuple(Cluster(s.get("data-cluster"), is_in_note(s)) for s in citations), lang.bcp47,
                       doc.references) if wanted else None
     return Draft(doc, locale, fragments, body, citations, job, bib)
+
+
+MAX_NOTES = 2000  # notes in one document (the longest of the pack has about 120)
+
+
+def _count_notes(doc: Document, body, report: Report) -> None:
+    notes = body.xpath('//span[@class="footnote"] | //span[@class="citation"]')
+    if len(notes) > MAX_NOTES:
+        path, _, line = (notes[MAX_NOTES].get("data-src") or "").rpartition(":")
+        report.error(path or "content/pack.yaml", int(line) if line.isdigit() else None,
+                     f"document {doc.id!r} has {len(notes)} notes and citations, over the limit of {MAX_NOTES}",
+                     "split the document, or cite once for a whole passage")
 
 
 def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
+from pressroom.read.files import inside
 from pressroom.read.fragments import fragment_path
 
 ENGINE = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def input_hash(pack: Pack, target: Target, digests: dict[Path, bytes] | None = N
     files += sorted((pack.root / "templates").rglob("*"))
     files += sorted(ENGINE.rglob("*.py"))
     for path in files:
-        if path.is_file():
+        if path.is_file() and (path.is_relative_to(ENGINE) or inside(pack.root, path)):  # no file out of the project
             if path not in digests:
                 digests[path] = hashlib.sha256(path.read_bytes()).digest()
             digest.update(str(path.relative_to(pack.root) if path.is_relative_to(pack.root) else path.name).encode())

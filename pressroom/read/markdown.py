@@ -32,6 +32,7 @@ BRACKETS = re.compile(r"\[([^\[\]]*)\]")  # a citation is a group holding an @ke
 CITES = re.compile(r"(?<![\w.])@\w")
 CITE_KEY = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
 STRAY_NOTE = re.compile(r"\^[^\]\s\[]+\Z")
+MAX_NESTING = 16  # blocks in blocks (quotes in lists in quotes…): markdown-it drops what is deeper than 20
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 
 
@@ -70,6 +71,7 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
     ctx = _Context(fragment, report)
     env: dict = {}
     tokens = MD.parse(fragment.text, env)
+    _check_depth(tokens, ctx)
     body, note_blocks = _split_notes(tokens)
     for label, note_tokens in note_blocks.items():
         _annotate(note_tokens, ctx)
@@ -77,6 +79,18 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
     _annotate(body, ctx)
     html = MD.renderer.render(body, MD.options, env)
     return html + _note_problems(fragment, tokens, env, ctx)
+
+
+def _check_depth(tokens: list[Token], ctx: _Context) -> None:
+    """Nesting deeper than the parser follows would be dropped silently: refused at its line."""
+    line0 = 0
+    for token in tokens:
+        line0 = token.map[0] if token.map else line0
+        deepest = max([token.level, *(c.level + token.level for c in token.children or ())])
+        if deepest > MAX_NESTING:
+            ctx.report.error(ctx.fragment.shown, ctx.line(line0), f"nested more than {MAX_NESTING} levels deep",
+                             "flatten the quotes, lists or emphasis here: no reader follows that many levels")
+            return
 
 
 def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[str, list[Token]]]:
