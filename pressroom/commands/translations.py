@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from pressroom.build.output import destination
 from pressroom.commands.i18n import Coverage, coverage
 from pressroom.diagnostics import Report
 from pressroom.model import Pack
@@ -69,7 +70,7 @@ def export(pack: Pack, locale: str, out: Path) -> list[Path]:
             source = fragment_path(pack, pack.source_locale, doc.id, name)
             if source.suffix != ".md" or not source.is_file():
                 continue
-            target = out / doc.id / f"{source.stem}.po"
+            target = destination(out / doc.id / f"{source.stem}.po", out)  # never outside the folder named
             target.parent.mkdir(parents=True, exist_ok=True)
             with _body_file(source) as body:
                 _run("md2po", "--progress=none", "-i", body, "-o", str(target))

@@ -101,6 +101,8 @@ def _check_links(report: Report, shown: str, entry, line: int) -> None:
         if value is None or not isinstance(value.value, str):
             continue
         text = (_raw_url(entry.raw) if key == "url" else None) or value.value.strip()
+        if key == "doi":  # as reference managers export it: doi:10.…, https://doi.org/10.…
+            text = re.sub(r"\A(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text, flags=re.IGNORECASE)
         target = text if key == "url" else f"https://doi.org/{text}"
         problem = link_problem(target)
         if key == "doi" and not problem and not re.match(r"10\.\d{4,9}/\S+\Z", text):

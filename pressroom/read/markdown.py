@@ -292,8 +292,10 @@ def _note_problems(fragment: Fragment, tokens: list[Token], env: dict, ctx: _Con
     code_lines = {line for t in tokens if t.type in ("fence", "code_block") and t.map
                   for line in range(*t.map)}
     defined: dict[str, list[int]] = {}
+    line0, counted = 0, 0
     for match in NOTE_DEFINITION.finditer(fragment.text):
-        line0 = fragment.text.count("\n", 0, match.start())
+        line0 += fragment.text.count("\n", counted, match.start())  # counted once: linear in the text
+        counted = match.start()
         if line0 not in code_lines:
             defined.setdefault(match.group(1), []).append(line0)
     called = {label.lstrip(":") for label, ref in env.get("footnotes", {}).get("refs", {}).items() if ref >= 0}
