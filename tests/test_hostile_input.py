@@ -123,7 +123,7 @@ CATALOGUE = [
          doc="Replace the link by the .po file itself."),
     # invisible text
     Case("bidi-override", lambda r: append(r, VIOLENCE, "## Access \u202egranted\u202c for all\n\nText.\n"),
-         "invisible bidirectional control U+202E", VIOLENCE, lambda r: line_of(r, VIOLENCE, "## Access"),
+         "invisible bidirectional control character U+202E", VIOLENCE, lambda r: line_of(r, VIOLENCE, "## Access"),
          doc="Delete the control character: right-to-left text needs none (docs/editing-content.md)."),
     Case("zero-width-heading", lambda r: append(r, VIOLENCE, "## Zero\u200bwidth heading\n\nText.\n"),
          "heading holds the invisible character U+200B", VIOLENCE, lambda r: line_of(r, VIOLENCE, "## Zero"),

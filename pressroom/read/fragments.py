@@ -118,7 +118,7 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
     bidi = BIDI.search(text)
     if bidi:
         line = text.count("\n", 0, bidi.start()) + 1
-        report.error(shown, line, f"invisible bidirectional control U+{ord(bidi.group()):04X} "
+        report.error(shown, line, f"invisible bidirectional control character U+{ord(bidi.group()):04X} "
                      f"at column {bidi.start() - text.rfind(chr(10), 0, bidi.start())}: the text would show "
                      "otherwise than it reads", INVISIBLE_HINT)
         return None
