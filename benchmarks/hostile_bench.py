@@ -5,7 +5,8 @@ parser backtrack: a heading followed by spaces, an unclosed citation bracket ful
 unclosed note calls, brackets, emphasis, links, tables… Each replaces a fragment of the Q&A in
 a copy of the project; the engine reads, parses, assembles and checks the document (what every
 build does before any writer), and the time is printed with its ratio to a normal fragment of the
-same size. A refusal (nesting too deep, too many notes) counts: it must come as fast. The
+same size — the pack's own English fragments repeated to 1 MiB (plain prose with one link a
+paragraph, far lighter, is printed too). A refusal (nesting too deep, too many notes) counts: it must come as fast. The
 claim: the worst shape within 10× of the normal one. ``--render`` adds the Word writer.
 """
 
@@ -29,7 +30,25 @@ def _repeat(unit: str, size: int = SIZE) -> str:
     return unit * (size // len(unit))
 
 
+def _pack_content() -> str:
+    """The pack's own English fragments (front matter dropped), repeated to 1 MiB; each copy's
+    note labels and heading ids renamed, so that the copies do not collide: a normal fragment."""
+    import re
+
+    bodies = []
+    for path in sorted((ROOT / "content" / "en").glob("*/*.md")):
+        text = path.read_text(encoding="utf-8")
+        bodies.append(text.split("\n---\n", 1)[1] if text.startswith("---\n") else text)
+    unit, copies, number = "\n\n".join(bodies), [], 0
+    while sum(map(len, copies)) < SIZE:
+        number += 1
+        copy = re.sub(r"\[\^([^\]\s]+)\]", rf"[^\1-{number}]", unit)
+        copies.append(re.sub(r"\{#([\w-]+)", rf"{{#\1-{number}", copy))
+    return "".join(copies)[:SIZE]
+
+
 SHAPES = {
+    "the pack's own fragments": _pack_content,
     "normal prose": lambda: _repeat("Sex workers face violence, and the law often fails them, as the research "
                                     "shows in [the summary](https://www.amnesty.org/).\n\n"),
     "heading + spaces": lambda: "## A heading" + " " * SIZE + "\n",
@@ -89,7 +108,7 @@ def main(render: bool = False, only: list[str] | None = None) -> float:
         worst = 0.0
         print(f"{'shape':28s} {'bytes':>9s} {'seconds':>8s} {'× normal':>9s} errors")
         for name, make in SHAPES.items():
-            if only and name not in only and name != "normal prose":
+            if only and name not in only and name != "the pack's own fragments":
                 continue
             text = make()
             seconds, errors = run_one(root, text, render)
