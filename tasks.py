@@ -83,9 +83,9 @@ def check(c, offline=False, strict=False, format="text", debug=False, verbose=Fa
 
 @task
 def clean(c):
-    """Remove output/."""
-    import shutil
-    _run(lambda: shutil.rmtree(ROOT / "output", ignore_errors=True))
+    """Remove output/ (waits for no build: refused while one is writing)."""
+    from pressroom.build.output import clean as clean_output
+    _run(lambda: clean_output(ROOT / "output"))
     print("removed output/")
 
 
@@ -158,12 +158,14 @@ def watch(c, port=8000, doc=None, locale=None, debug=False):
     _run(lambda: run_watch(ROOT, int(port), print, docs=_split(doc), locales=_split(locale)), debug)
 
 
-@task(help={"directory": "folder of filled response forms (PDF and Word)", "out": "CSV file to write",
+@task(help={"directory": "folder of filled response forms (PDF and Word)",
+            "out": "CSV file to write (default: responses.csv in DIRECTORY; it holds personal data)",
             "xlsx": "also write the table as an Excel workbook beside the CSV"})
-def collect(c, directory, out="responses.csv", xlsx=False):
+def collect(c, directory, out=None, xlsx=False):
     """Read every filled response form in DIRECTORY into one CSV: a row per response, a column per field."""
     from pressroom.commands import cli
-    _run(lambda: cli.collect(ROOT, Path(cli.refuse_option_like("directory", directory)), Path(out), xlsx=xlsx))
+    _run(lambda: cli.collect(ROOT, Path(cli.refuse_option_like("directory", directory)), Path(out) if out else None,
+                             xlsx=xlsx))
 
 
 @task(help={"locale": "locales, comma-separated (default: all)", "doc": "documents, comma-separated",
@@ -182,11 +184,16 @@ def package(c, locale, no_build=False, debug=False):
 
 
 @task(help={"runs": "interleaved rounds (the median of the rounds' ratios is shown, with their spread)",
-            "markdown": "print the table as Markdown (for the README)"})
-def bench(c, runs=5, markdown=False):
+            "markdown": "print the table as Markdown (for the README)",
+            "hostile": "instead: time pathological 1 MiB fragments of every shape against a normal one"})
+def bench(c, runs=5, markdown=False, hostile=False):
     """Measure builds against pandoc and WeasyPrint, no-op and one-edit rebuilds, scaling, memory, links."""
     import sys
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    if hostile:
+        from hostile_bench import main as hostile_main
+        hostile_main()
+        return
     from bench import main
     _run(lambda: main(int(runs), markdown))
 

@@ -198,3 +198,85 @@ def label_text(element) -> str:
             parts.append(child.text_content())
         parts.append(child.tail or "")
     return heard("".join(parts))
+
+
+# -- names, invisible characters, links: the readings every reader and writer agree on -------
+
+# A name that becomes part of a file path (a document id, an edition, a form field): letters,
+# digits, '-' and '_', starting with a letter or digit. Never '.', '/', a space or a control.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+SAFE_NAME_HINT = "use only letters, digits, '-' and '_' (e.g. guidance, print, full_name)"
+# A file a pack.yaml list names inside its folder (a fragment): a safe name with extensions.
+SAFE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9][A-Za-z0-9_-]{0,15}){0,3}\Z")
+
+# Text that displays otherwise than it reads (Trojan Source, CVE-2021-42574): bidirectional
+# embeddings, overrides and isolates, and characters that take no width.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
+INVISIBLE_HINT = ("delete it (retype the words around it): even right-to-left text needs no control "
+                  "characters, see docs/editing-content.md")
+
+
+def invisible(text: str | None) -> str | None:
+    """``U+202E (a bidirectional control)`` for the first invisible character of ``text``, or None."""
+    match = INVISIBLE.search(text or "")
+    if match is None:
+        return None
+    kind = "a bidirectional control" if match.group() in BIDI_CONTROLS else "a zero-width character"
+    return f"U+{ord(match.group()):04X} ({kind})"
+
+
+# The one allow-list of link targets, for every link of every output, wherever it comes from.
+LINK_SCHEMES = ("https://", "http://", "mailto:", DOC_SCHEME, "#")
+LINK_HINT = "link to https://…, mailto:…, #heading-id or doc:document#heading-id"
+_AUTHORITY = re.compile(r"(?:https?)://([^/?#]*)", re.IGNORECASE)  # a '\\' stays in it: browsers read it as "/"
+
+
+def link_problem(url: str | None) -> str | None:
+    """Why ``url`` may not be a link target in any output, or None when it may."""
+    from urllib.parse import unquote
+
+    url = url or ""
+    hidden = invisible(url) or invisible(unquote(url)) or invisible(_unpunycoded(url))  # as markdown-it encodes
+    if hidden:
+        return f"link target {url!r} holds the invisible character {hidden}"
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return f"link target {url!r} holds a space or a control character"
+    if not url.lower().startswith(LINK_SCHEMES) or (url.startswith(DOC_SCHEME) and doc_link(url) is None):
+        return f"link target {url!r} is not allowed"
+    authority = _AUTHORITY.match(url)
+    if authority is not None and ("@" in authority.group(1) or not authority.group(1)):
+        return (f"link target {url!r} carries a user name or password, or hides its host" if authority.group(1)
+                else f"link target {url!r} has no host")
+    if url.lower().startswith("mailto:") and ("//" in url or url.count("@") > 1):
+        return f"link target {url!r} is not a plain email address"
+    return None
+
+
+def _unpunycoded(url: str) -> str:
+    """The host's ``xn--`` labels decoded (markdown-it punycodes a host with non-ASCII in it)."""
+    authority = _AUTHORITY.match(url)
+    labels = []
+    for label in (authority.group(1) if authority else "").split("."):
+        try:
+            labels.append(label[4:].encode("ascii").decode("punycode") if label.lower().startswith("xn--") else label)
+        except (UnicodeError, ValueError):
+            labels.append(label)
+    return ".".join(labels)
+
+
+_URL_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+\Z", re.IGNORECASE)
+
+
+def spoofed(text: str, url: str) -> bool:
+    """A link whose visible text is itself a URL (or address) other than its target."""
+    shown = heard(text)
+    if not _URL_TEXT.match(shown):
+        return False
+
+    def bare(value: str) -> str:
+        value = value.strip().rstrip("/").lower()
+        value = re.sub(r"\A(?:https?://|mailto:)", "", value)
+        return value[4:] if value.startswith("www.") else value
+    return bare(shown) != bare(url)

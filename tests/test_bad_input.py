@@ -425,11 +425,12 @@ def test_cli_unknown_document_exits_2(project: Path) -> None:
 
 
 def test_cli_traceback_only_with_debug(project: Path) -> None:
-    """An internal failure (here output/en/qa.docx is a folder, so it cannot be replaced) exits 3 with one
-    line asking for --debug; --debug adds the traceback."""
-    blocker = project / "output" / "en" / "qa.docx"
-    blocker.mkdir(parents=True)
-    (blocker / "keep").write_text("a folder where the DOCX should go")
+    """An internal failure (an engine bug, simulated: the build's writer raises) exits 3 with one
+    line asking for --debug; --debug adds the traceback. (A folder where the DOCX should go is
+    not one: it is the user's to move, exit 1 — tests/test_hostile_names.py.)"""
+    with open(project / "tasks.py", "a", encoding="utf-8") as tasks:
+        tasks.write("\n\ndef _engine_bug(*args, **kwargs):\n    raise RuntimeError('simulated engine bug')\n\n\n"
+                    "import pressroom.build as _build  # noqa: E402\n_build.write_atomic = _engine_bug\n")
     args = ("build", "--doc", "qa", "--locale", "en", "--format", "docx")
     plain = invoke(project, *args)
     assert plain.returncode == 3, plain.stderr

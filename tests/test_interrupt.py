@@ -150,8 +150,11 @@ def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temp_file(tmp_pa
         raise HalfWritten(28, "No space left on device")
 
     monkeypatch.setattr(output, "open", lambda path, mode: _FailingFile(path, mode, fail_half_way), raising=False)
-    with pytest.raises(HalfWritten):
+    from pressroom.diagnostics import ContentError
+
+    with pytest.raises(ContentError) as raised:  # a full disk is the user's to fix: exit 1, naming the file
         output.write_atomic(target, b"%PDF-1.7 " + b"x" * 10_000)
+    assert "No space left on device" in str(raised.value.report.sorted()[0])
     assert target.read_bytes() == b"%PDF-1.7 the previous, complete file"
     assert sorted(p.name for p in target.parent.iterdir()) == ["guidance.pdf"]
 

@@ -20,14 +20,16 @@ from markupsafe import Markup
 from pressroom.assemble.bidi import isolate_ltr
 from pressroom.assemble.citations import (CitationJob, Cluster, Formatted, apply_citations, citation_spans,
                                           format_batch, is_in_note, style_path)
+from pressroom.assemble.links import citation_links, reference_links, template_links
 from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, unique_heading_ids
 from pressroom.assemble.templates import environment, render_template, timestamp
 from pressroom.diagnostics import Report
 from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
 from pressroom.read.bibliography import Bibliography
 from pressroom.read.form import read_form
+from pressroom.read.files import project_file, read_project_bytes
 from pressroom.read.fragments import decode, fragment_path, load_fragments, read_fragment
-from pressroom.read.locales import CATALOGUES, Locale
+from pressroom.read.locales import CATALOGUES, Locale, catalogue_problems
 from pressroom.read.markdown import render_fragment
 from pressroom.read.pack import YamlReader
 from pressroom.read.translations import is_unusable
@@ -43,6 +45,7 @@ class Draft:
     body: Any  # the joined fragments, an lxml element
     citations: list  # the span.citation elements pandoc will format, in document order
     job: CitationJob | None  # None: nothing for pandoc
+    bib: Bibliography | None = None  # where a link in a formatted citation comes from
 
 
 def assemble(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Report) -> Assembled | None:
@@ -59,13 +62,26 @@ def draft(pack: Pack, doc: Document, locale: str, bib: Bibliography, report: Rep
     labels = fallback_labels(env, lang, Locale(pack.source_locale), report)
     parts = [_render_part(f, env, report, labels) for f in fragments]
     body = lxml_html.fragment_fromstring("".join(parts) or "<p></p>", create_parent="div")
+    _count_notes(doc, body, report)
     mark_pullquotes(body)
     unique_heading_ids(body)
     citations = citation_spans(body, bib)
     wanted = bib.usable and bool(citations or doc.references)  # a broken .bib is reported by itself
     job = CitationJob(tuple(Cluster(s.get("data-cluster"), is_in_note(s)) for s in citations), lang.bcp47,
                       doc.references) if wanted else None
-    return Draft(doc, locale, fragments, body, citations, job)
+    return Draft(doc, locale, fragments, body, citations, job, bib)
+
+
+MAX_NOTES = 2000  # notes in one document (the longest of the pack has about 120)
+
+
+def _count_notes(doc: Document, body, report: Report) -> None:
+    notes = body.xpath('//span[@class="footnote"] | //span[@class="citation"]')
+    if len(notes) > MAX_NOTES:
+        path, _, line = (notes[MAX_NOTES].get("data-src") or "").rpartition(":")
+        report.error(path or "content/pack.yaml", int(line) if line.isdigit() else None,
+                     f"document {doc.id!r} has {len(notes)} notes and citations, over the limit of {MAX_NOTES}",
+                     "split the document, or cite once for a whole passage")
 
 
 def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:
@@ -87,6 +103,10 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
     lang = Locale(drafted.locale)
     body = drafted.body
     references = apply_citations(drafted.citations, drafted.job, formatted) if formatted else ""
+    if drafted.bib is not None:
+        citation_links(body, drafted.bib, report)
+        references = reference_links(references, drafted.bib, report)
+    report.extend(catalogue_problems(pack.root, drafted.locale))
     doc = localised(pack, drafted.doc, drafted.locale, report)
     context = {
         "pack": pack, "doc": doc, "locale": lang,
@@ -96,6 +116,7 @@ def finish(pack: Pack, drafted: Draft, formatted: Formatted | None, report: Repo
         "references": Markup(references),
     }
     html = render_template(environment(pack.root, lang), doc.template, context, report)
+    html = _template_links_checked(html, doc.template, report) if html is not None else None
     if html is not None and lang.direction == "rtl":
         html = isolated_html(html)
     return Assembled(doc, drafted.locale, html, tuple(drafted.fragments)) if html is not None else None
@@ -120,6 +141,16 @@ def _usable(pack: Pack, fragment: Fragment, report: Report) -> Fragment:
     original = read_fragment(pack.root, source, report, doc_id=fragment.doc_id, name=fragment.name,
                              locale=pack.source_locale)
     return replace(original, fallback=True, outdated=True) if original is not None else fragment
+
+
+
+def _template_links_checked(html: str, template: str, report: Report) -> str:
+    tree = lxml_html.document_fromstring(html)
+    before = len(report.errors)
+    template_links(tree, template, report)
+    if len(report.errors) == before:
+        return html
+    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _render_part(fragment: Fragment, env: jinja2.Environment, report: Report, labels: dict[bool, str]) -> str:
@@ -160,8 +191,8 @@ def _has_title(pack: Pack, doc: Document, locale: str) -> bool:
     if not path.is_file():
         return False
     try:
-        titles = yaml.safe_load(path.read_bytes())
-    except (yaml.YAMLError, ValueError):
+        titles = yaml.safe_load(read_project_bytes(pack.root, path))
+    except (yaml.YAMLError, ValueError, PermissionError):
         return True  # not shared: the document's own assembly reports the broken file
     return titles is not None and (not isinstance(titles, dict) or doc.id in titles)
 
@@ -172,7 +203,9 @@ def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Documen
     if locale == pack.source_locale or not path.is_file():
         return doc
     shown = f"content/{locale}/{TITLES}"
-    text = decode(path.read_bytes(), shown, report)
+    if project_file(pack.root, shown, report, shown, None, "titles file") is None:
+        return doc
+    text = decode(read_project_bytes(pack.root, path), shown, report)
     try:
         node = yaml.compose(text) if text is not None else None
     except yaml.YAMLError as exc:

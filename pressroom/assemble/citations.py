@@ -146,7 +146,9 @@ def _pandoc(source: str, bib_text: str, csl: str, csl_mtime: int) -> str:  # csl
         result = subprocess.run(
             # raw HTML and TeX off: a locator is text, whatever it looks like
             [pypandoc.get_pandoc_path(), "--from=markdown-raw_html-raw_tex-raw_attribute", "--to=html5", "--wrap=none",
-             f"--lua-filter={groups}", f"--bibliography={bib}", f"--csl={csl}"],
+             # --sandbox: pandoc reads only the files named here and never the network (a CSL
+             # parent, a bibliography URL, an image in a title): no fetch, by construction
+             "--sandbox", f"--lua-filter={groups}", f"--bibliography={bib}", f"--csl={csl}"],
             input=source, capture_output=True, text=True, check=True)
     return result.stdout
 

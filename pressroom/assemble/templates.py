@@ -14,20 +14,21 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pressroom.diagnostics import Report, with_suggestion
 from pressroom.model import TEMPLATES, Document
+from pressroom.read.files import ProjectLoader
 from pressroom.read.locales import Locale
 
 
 @lru_cache(maxsize=16)
 def environment(root: Path, lang: Locale) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / TEMPLATES)),
+        loader=ProjectLoader(root, root / TEMPLATES),  # a template linked out of the project is not found
         autoescape=True, undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_translations(lang.translations(root), newstyle=True)
+    install_translations(env, lang.translations(root))
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
     env.filters["isolated"] = isolated
@@ -38,6 +39,42 @@ def isolated(text: str) -> str:
     """Text between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: in a running head of a
     right-to-left document, an English title keeps its punctuation where it belongs."""
     return f"\u2068{text}\u2069"
+
+
+def install_translations(env: jinja2.Environment, translations) -> None:
+    """gettext for the templates, with translations as data: a msgstr is escaped like any text
+    (Jinja's own newstyle gettext marks it safe, so ``<b>`` in a .po would render bold), and a
+    msgstr that is not a valid format string (``100 % complet``) is shown as written."""
+    env.install_gettext_callables(_data_gettext(translations.gettext), _data_ngettext(translations.ngettext),
+                                  newstyle=True)
+    # install_gettext_callables wraps them again in Jinja's Markup-making newstyle functions: undo that
+    env.globals.update(gettext=_data_gettext(translations.gettext), _=_data_gettext(translations.gettext),
+                       ngettext=_data_ngettext(translations.ngettext))
+
+
+def _formatted(msgid: str, msgstr: str, variables: dict) -> Markup:
+    for text in (msgstr, msgid):  # a msgstr that cannot be formatted is shown as written, or its msgid
+        try:
+            return escape(text) % variables
+        except (ValueError, TypeError, KeyError):
+            if not variables:
+                return escape(text)
+    return escape(msgid)
+
+
+def _data_gettext(function):
+    @jinja2.pass_context
+    def gettext(_context, string: str, **variables) -> Markup:
+        return _formatted(string, function(string), variables)
+    return gettext
+
+
+def _data_ngettext(function):
+    @jinja2.pass_context
+    def ngettext(_context, singular: str, plural: str, num: int, **variables) -> Markup:
+        variables.setdefault("num", num)
+        return _formatted(singular if num == 1 else plural, function(singular, plural, num), variables)
+    return ngettext
 
 
 def css_string(text: str) -> Markup:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pressroom.build.output import build_lock, built_from, read_state, remove_stale_temp_files, write_atomic, write_state
+from pressroom.build.output import (build_lock, built_from, check_destinations, read_state, remove_stale_temp_files,
+                                    write_atomic, write_state)
 from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
@@ -129,6 +130,7 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
            cache: Cache) -> None:
     """Each rendering's bytes to every target made from it, what was parsed for the next build
     (the .bib), then the record of what was built."""
+    check_destinations([out / t.key for group, _ in rendered for t in group] + [out / ".state.json"], out)
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)

@@ -18,6 +18,7 @@ import yaml
 from pressroom.build.web import ASSET, asset_sources, plan_web
 from pressroom.diagnostics import UsageError
 from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
+from pressroom.read.files import inside
 from pressroom.read.fragments import fragment_path
 from pressroom.write.pdf.subsetter import font_subsetter
 
@@ -134,8 +135,9 @@ def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
     """One digest of ``files`` (names and contents; missing files left out)."""
     digest = hashlib.sha256()
     for path in files:
-        if path not in digests:
-            digests[path] = hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b""
+        if path not in digests:  # a file linked out of the project is never read
+            readable = path.is_file() and (path.is_relative_to(ENGINE) or inside(pack.root, path))
+            digests[path] = hashlib.sha256(path.read_bytes()).digest() if readable else b""
         if digests[path]:
             digest.update(str(path.relative_to(pack.root) if path.is_relative_to(pack.root) else path.name).encode())
             digest.update(digests[path])

@@ -3,6 +3,7 @@ fragments whose source changed since translation, and translations that lost a n
 key, a link target or a heading id of their source."""
 
 from pressroom.checks.registry import Context, check
+from pressroom.read.files import inside
 from pressroom.read.fragments import fragment_path
 from pressroom.read.translations import body_of, recorded_hash, source_hash, token_differences
 
@@ -27,7 +28,7 @@ def translations(ctx: Context) -> None:
                                    f"copy {fragment.shown} there and translate it", kind="fallback")
             elif locale != pack.source_locale:
                 source = fragment_path(pack, pack.source_locale, doc_id, fragment.name)
-                if source.is_file():
+                if source.is_file() and inside(pack.root / "content", source):  # never a link out
                     _compare(ctx, fragment, source)
 
 

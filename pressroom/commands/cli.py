@@ -15,6 +15,8 @@ from invoke.exceptions import Exit
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.read.pack import load_pack
 
+TABLE = "responses.csv"  # collect's default table, written in the folder of the forms it reads
+
 
 OPTIONS = {"verbose": False}  # set once per command: --verbose lists every warning of a group
 
@@ -196,9 +198,17 @@ def _translated_locales(root: Path) -> list[str]:
     return [locale for locale in pack.locales if locale != pack.source_locale]
 
 
+def _pack_locale(root: Path, locale: str) -> str:
+    """A locale named on the command line becomes a folder name: it must be one of the pack's."""
+    known = load_pack(root).locales
+    if locale not in known:
+        raise UsageError(f"unknown locale {locale!r}: choose from {', '.join(known)}")
+    return locale
+
+
 def i18n_update(root: Path, locales: list[str] | None) -> None:
     from pressroom.commands import i18n
-    i18n.update(root, locales or _translated_locales(root))
+    i18n.update(root, [_pack_locale(root, code) for code in locales] if locales else _translated_locales(root))
 
 
 def i18n_compile(root: Path) -> None:
@@ -229,13 +239,16 @@ def i18n_import(root: Path, locale: str, directory: Path | None, fmt: str = "po"
     print(f"imported: {len(written)} file(s) changed in content/{locale}/ and templates/locales/{locale}/")
 
 
-def collect(root: Path, directory: Path, out: Path, *, xlsx: bool = False) -> None:
+def collect(root: Path, directory: Path, out: Path | None = None, *, xlsx: bool = False) -> None:
     from pressroom.commands.collect import all_fields
     from pressroom.commands.collect import collect as read_all
     from pressroom.commands.collect.table import write_csv, write_xlsx
 
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder of filled forms")
+    out = out or directory / TABLE  # responses are personal data: beside the forms, never the project root
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder: name the CSV file to write")
     responses, problems = read_all(root, directory)
     fields, _ = all_fields(root)
     write_csv(responses, fields, out)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
-from pressroom.build.output import build_lock, built_from, read_state
+from pressroom.build.output import build_lock, built_from, destination, read_state
 from pressroom.build.plan import build_command, input_hash, plan
 from pressroom.diagnostics import ContentError, Report, UsageError
 from pressroom.inspect.preflight import check_pdf
@@ -74,6 +74,8 @@ def package(root: Path, pack: Pack, locale: str, *, edition: str = "print", chec
         bindings = {f"{t.doc_id}.pdf": pack.document(t.doc_id).binding for t in targets}
         manifest = _manifest(pack, locale, edition, files, bindings).encode()
         folder = root / PRINT_DIR / name
+        for written in (folder / MANIFEST, *(folder / n for n, _ in files), folder.parent / f"{name}.zip"):
+            destination(written, out)  # nothing is written outside output/, whatever the names say
         _write_folder(folder, files + [(MANIFEST, manifest)])
         _write_zip(folder.parent / f"{name}.zip", name, [(MANIFEST, manifest)] + files, pack.deadline)
     return folder

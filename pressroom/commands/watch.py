@@ -72,8 +72,12 @@ def index(pack) -> str:
 
 
 def _handler(preview: Preview):
+    folder = (preview.root / TEMPLATES).resolve()
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            if not _local_host(self.headers.get("Host"), self.server.server_address[1]):
+                return self._send(421, "this preview answers only to 127.0.0.1 and localhost", "text/plain")
             if self.path == "/version":
                 return self._send(200, str(preview.version), "text/plain")
             parts = [p for p in self.path.split("?")[0].split("/") if p]
@@ -86,7 +90,16 @@ def _handler(preview: Preview):
                 _, body = preview.page("", "")
                 return self._send(200, body, "text/html; charset=utf-8")
             self.path = "/" + parts[-1] if parts[-1].endswith(".css") else "/" + "/".join(parts[-2:])
+            if not _servable(folder, self.translate_path(self.path)):
+                return self._send(404, "not found", "text/plain")
             return super().do_GET()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._send(405, "", "text/plain")
+
+        def list_directory(self, path):  # no folder listings
+            self.send_error(404)
+            return None
 
         def _send(self, status: int, body: str | bytes, kind: str) -> None:
             data = body.encode() if isinstance(body, str) else body
@@ -120,6 +133,22 @@ def site_file(root: Path, parts: list[str]) -> tuple[int, str | bytes, str]:
         return 200, path.read_bytes(), kind
     page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", path.read_text(encoding="utf-8"))
     return 200, page.replace("</body>", RELOAD + "</body>"), kind
+
+
+def _local_host(host: str | None, port: int) -> bool:
+    """A request names this server by its loopback name (a page of another site that rebinds its
+    own name to 127.0.0.1 sends its own name: refused)."""
+    return (host or "").lower() in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+
+def _servable(folder: Path, path: str) -> bool:
+    """A regular file that, links followed, lies inside the served folder."""
+    candidate = Path(path)
+    try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return real.is_relative_to(folder) and real.is_file()
 
 
 def serve(root: Path, port: int) -> tuple[http.server.ThreadingHTTPServer, Preview]:

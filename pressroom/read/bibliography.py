@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pressroom.diagnostics import Report
+from pressroom.model import LINK_HINT, link_problem
 
 CACHE_FORMAT = 1  # bump when what is cached changes shape or meaning
 REFERRING_FIELDS = ("crossref", "xdata", "xref")  # an entry taking fields from other entries
@@ -160,6 +161,7 @@ def _parse(text: str) -> dict:
                 if item.enclosing == "no-enclosing" and isinstance(item.value, str):
                     bare += _bare_value_problems(block, item, line + _field_offset(block.raw, item.key), defined)
             entries.append([block.key, line, block.entry_type, _raw_url(block.raw), start or 0, end, _refers(block)])
+            bare += _link_problems(block, line)
         elif start is not None:
             macros.append([start, end])
     return {"entries": entries, "macros": macros, "problems": failures + bare, "usable": not failures}
@@ -212,6 +214,26 @@ def _bare_value_problems(entry, item, line: int, macros: set[str]) -> list[list]
 def _refers(entry) -> list[str]:
     return [key.strip() for item in entry.fields if item.key.lower() in REFERRING_FIELDS
             for key in str(item.value).split(",") if key.strip()]
+
+
+def _link_problems(entry, line: int) -> list[list]:
+    """A url or doi becomes a link in the bibliography: it passes the one allow-list, at its line."""
+    problems = []
+    for key in ("url", "doi"):
+        value = entry.fields_dict.get(key)
+        if value is None or not isinstance(value.value, str):
+            continue
+        text = (_raw_url(entry.raw) if key == "url" else None) or value.value.strip()
+        if key == "doi":  # as reference managers export it: doi:10.…, https://doi.org/10.…
+            text = re.sub(r"\A(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text, flags=re.IGNORECASE)
+        target = text if key == "url" else f"https://doi.org/{text}"
+        problem = link_problem(target)
+        if key == "doi" and not problem and not re.match(r"10\.\d{4,9}/\S+\Z", text):
+            problem = f"doi {text!r} is not a DOI (10.NNNN/…)"
+        if problem:
+            problems.append([line + _field_offset(entry.raw, key), f"{entry.key}: {key}: {problem}",
+                             LINK_HINT if key == "url" else "write the DOI alone: 10.1234/abc"])
+    return problems
 
 
 def _raw_url(raw: str) -> str | None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 import yaml
 
 from pressroom.diagnostics import Report, with_suggestion
-from pressroom.model import Fragment
+from pressroom.model import INVISIBLE_HINT, SAFE_NAME, SAFE_NAME_HINT, Fragment, invisible
 from pressroom.read.pack import YamlReader, yaml_problem
 
 FIELD_TYPES = ("text", "textarea", "email", "choice", "checkbox")
+COLLECTED_COLUMNS = ("file", "problems")  # the columns `invoke collect` adds around the fields
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,37 @@ def _options(reader: YamlReader, node: yaml.Node, what: str) -> tuple[Option, ..
 
 
 def _check_names(sections: list[Section], fragment: Fragment, report: Report) -> None:
-    seen: set[str] = set()
+    """A field's name is its PDF field, its Word control's tag and its column of collected
+    responses: a safe identifier (no '.', which separates PDF field names), unique even when
+    case is ignored (Excel and PDF tools fold case), and not a column collect adds."""
+    seen: dict[str, str] = {}
     for item in (f for s in sections for f in s.fields):
-        if item.name in seen:
-            report.error(fragment.shown, item.line, f"field name {item.name!r} is used twice", "give each field its own name")
-        seen.add(item.name)
+        problem, hint = _name_problem(item.name), SAFE_NAME_HINT
+        if problem is None and item.name.lower() in seen:
+            twin = seen[item.name.lower()]
+            problem = "is used twice" if twin == item.name else f"differs from field {twin!r} only in case"
+            hint = "give each field its own name"
+        elif problem is not None and invisible(item.name):
+            hint = INVISIBLE_HINT
+        elif problem is not None and item.name.lower() in COLLECTED_COLUMNS:
+            hint = "name the field otherwise (e.g. file_name, other_problems)"
+        if problem:
+            report.error(fragment.shown, item.line, f"field name {item.name!r} {problem}", hint)
+        seen.setdefault(item.name.lower(), item.name)
+        for option in item.options:
+            hidden = invisible(option.value)
+            if hidden:
+                report.error(fragment.shown, item.line, f"option value {option.value!r} holds {hidden}", INVISIBLE_HINT)
+
+
+def _name_problem(name: str) -> str | None:
+    hidden = invisible(name)
+    if hidden:
+        return f"holds the invisible character {hidden}"
+    if not SAFE_NAME.match(name.replace(".", "_")):
+        return "is not a safe name"
+    if "." in name:
+        return "holds a '.', which separates the parts of a PDF field's name"
+    if name.lower() in COLLECTED_COLUMNS:
+        return f"is a column collect adds to every response ({', '.join(COLLECTED_COLUMNS)})"
+    return None

@@ -17,9 +17,11 @@ from typing import Any
 import yaml
 
 from pressroom.diagnostics import Report
-from pressroom.model import PACK_FILE, Document, Fragment, Pack
+from pressroom.model import BIDI_CONTROLS, INVISIBLE_HINT, PACK_FILE, SAFE_FILE, Document, Fragment, Pack, invisible
+from pressroom.read.files import inside
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never wanted in text, refused by XML
+BIDI = re.compile(f"[{BIDI_CONTROLS}]")  # text that displays otherwise than it reads (Trojan Source)
 MAX_FRAGMENT_BYTES = 2 * 1024 * 1024  # the whole English pack is ~150 KB
 FRONT_MATTER_KEYS = {"title", "source", "editorial", "translated-from"}
 # A "---" line (after blank lines only) followed by "key:" lines and another "---".
@@ -38,6 +40,12 @@ def load_fragments(pack: Pack, doc: Document, locale: str, report: Report) -> li
         if Path(name).name != name or name in ("", ".", ".."):
             report.error(str(PACK_FILE), listed_at, f"fragment {name!r} lies outside content/{locale}/{doc.id}/",
                          "list only file names of the document's folder")
+            continue
+        if not SAFE_FILE.match(name):
+            hidden = invisible(name)
+            report.error(str(PACK_FILE), listed_at, f"fragment name {name!r} " + (f"holds {hidden}" if hidden else
+                         "is not a safe file name"), INVISIBLE_HINT if hidden else
+                         "use letters, digits, '-' and '_', then the extension: 05-annex.md")
             continue
         chosen = _choose_file(pack, doc.id, name, locale)
         if chosen is None:
@@ -64,7 +72,7 @@ def read_fragment(root: Path, path: Path, report: Report, *, doc_id: str = "", n
     """Read one fragment file safely; report and return None when it cannot be used."""
     shown = _shown(root, path)
     content_dir = (root / "content").resolve()
-    if not path.resolve().is_relative_to(content_dir):
+    if not inside(content_dir, path):
         report.error(shown, None, "fragment lies outside content/",
                      "list only files under content/ (no '..', absolute paths or links out)")
         return None
@@ -109,6 +117,13 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
         report.error(shown, line, f"invisible control character U+{ord(control.group()):04X} "
                      f"at column {control.start() - text.rfind(chr(10), 0, control.start())}",
                      "delete it (retype the words around it)")
+        return None
+    bidi = BIDI.search(text)
+    if bidi:
+        line = text.count("\n", 0, bidi.start()) + 1
+        report.error(shown, line, f"invisible bidirectional control character U+{ord(bidi.group()):04X} "
+                     f"at column {bidi.start() - text.rfind(chr(10), 0, bidi.start())}: the text would show "
+                     "otherwise than it reads", INVISIBLE_HINT)
         return None
     return unicodedata.normalize("NFC", text)
 

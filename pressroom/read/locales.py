@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from pressroom.diagnostics import Diagnostic, Report
+from pressroom.model import invisible, link_problem
+from pressroom.read.files import OUTSIDE_HINT, inside
 
 CATALOGUES = Path("templates") / "locales"
 # The region each content language is written for (the pack's English is British).
@@ -26,7 +31,7 @@ class Locale:
     @property
     def babel(self) -> babel.Locale:
         region = REGIONS.get(self.code)
-        return babel.Locale.parse(f"{self.code}_{region}" if region else self.code)
+        return babel.Locale.parse(f"{self.code}_{region}" if region else self.code.replace("-", "_"))
 
     @property
     def bcp47(self) -> str:
@@ -43,7 +48,7 @@ class Locale:
     def translations(self, root: Path) -> NullTranslations:
         """The locale's catalogue compiled in memory from its .po (fuzzy entries left out)."""
         po = root / CATALOGUES / self.code / "LC_MESSAGES" / "messages.po"
-        if not po.is_file():
+        if not po.is_file() or not inside(root, po):  # a catalogue linked out of the project: catalogue_problems
             return NullTranslations()
         with open(po, "rb") as handle:
             catalog = read_po(handle, locale=self.code)
@@ -53,9 +58,87 @@ class Locale:
         return Translations(fp=compiled)
 
 
+# BCP 47 as a folder name may hold it: a language, then subtags (region, script), by '-'.
+LOCALE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}\Z")
+
+
 def is_known(code: str) -> bool:
+    if not LOCALE_CODE.match(code or ""):
+        return False
     try:
-        babel.Locale.parse(code)
-    except (ValueError, babel.UnknownLocaleError):
+        babel.Locale.parse(code, sep="-")
+    except (ValueError, TypeError, babel.UnknownLocaleError):
         return False
     return True
+
+
+def locale_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a locale of the pack (it names folders: content/<code>/), or None."""
+    if not LOCALE_CODE.match(code or ""):
+        return f"unknown locale {code!r}: not a BCP 47 language code (letters, digits and '-' only)"
+    return None if is_known(code) else f"unknown locale {code!r}"
+
+
+# What a msgstr must keep of its msgid: %(name)s and {name} placeholders.
+PLACEHOLDER = re.compile(r"%\((\w{1,40})\)[sdifr]|\{(\w{1,40})\}")
+# What in a msgstr would be taken for an address: a scheme and what follows it.
+URL_LIKE = re.compile(r"\b([a-z][a-z0-9+.-]{1,20}:(?://)?[^\s<>\"']{0,2000})", re.IGNORECASE)
+URL_SCHEMES = ("http", "https", "mailto", "javascript", "file", "data", "ftp", "vbscript", "doc", "tel", "sms")
+
+
+def catalogue_problems(root: Path, code: str) -> list[Diagnostic]:
+    """What is wrong with a locale's .po, each at its msgstr line: a placeholder of the msgid
+    lost or added, an address the link allow-list refuses, an invisible control character."""
+    po = root / CATALOGUES / code / "LC_MESSAGES" / "messages.po"
+    shown = po.relative_to(root).as_posix()
+    report = Report()
+    if not po.is_file():
+        return []
+    if not inside(root, po):
+        report.error(shown, None, "the catalogue is a link that leads outside the project", OUTSIDE_HINT)
+        return report.items
+    with open(po, "rb") as handle:
+        catalog = read_po(handle, locale=code.replace("-", "_"))
+    lines = po.read_bytes().decode("utf-8", errors="replace").splitlines()
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        line = _msgstr_line(lines, message.lineno)
+        wanted = sorted(_placeholders(ids[0]))
+        for text in (s for s in strings if s):
+            problem = _msgstr_problem(text, wanted)
+            if problem:
+                report.error(shown, line, f"msgstr for {ids[0]!r} {problem}",
+                             "translate the words only: keep every {name} and %(name)s of the msgid, no addresses")
+    return report.items
+
+
+def _placeholders(text: str) -> set[str]:
+    return {a or b for a, b in PLACEHOLDER.findall(text)}
+
+
+def _msgstr_problem(text: str, wanted: list[str]) -> str | None:
+    found = sorted(_placeholders(text))
+    if found != wanted:
+        return f"has placeholders {found or 'none'} where the msgid has {wanted or 'none'}"
+    hidden = invisible(text)
+    if hidden:
+        return f"holds the invisible character {hidden}"
+    for match in URL_LIKE.finditer(text):
+        scheme = match.group(1).split(":", 1)[0].lower()
+        if scheme in URL_SCHEMES:
+            if link_problem(match.group(1)):
+                return f"holds the address {match.group(1)!r}, which no link may have"
+    return None
+
+
+def _msgstr_line(lines: list[str], msgid_line: int | None) -> int | None:
+    """The line of the msgstr after the msgid at ``msgid_line`` (Babel gives the msgid's)."""
+    if not msgid_line:
+        return None
+    for number in range(msgid_line - 1, min(len(lines), msgid_line + 200)):
+        if lines[number].startswith("msgstr"):
+            return number + 1
+    return msgid_line

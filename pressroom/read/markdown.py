@@ -21,14 +21,18 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from pressroom.diagnostics import Report
-from pressroom.model import Fragment
+from pressroom.model import LINK_SCHEMES  # noqa: F401 (the allow-list, re-exported for the fuzz tests)
+from pressroom.model import INVISIBLE_HINT, LINK_HINT, Fragment, invisible, link_problem, spoofed
 
 BLOCK_CLASSES = ("definition", "back-cover", "lead")
-LINK_SCHEMES = ("http://", "https://", "mailto:", "doc:", "#")
 HEADING_ATTRS = re.compile(r"\s*\{\s*#([A-Za-z][\w\-:.]*)((?:\s+\.[\w-]+)*)\s*\}\s*$")
-CITATION = re.compile(r"\[([^\[\]]*?(?<![\w.])@[\w][^\[\]]*)\]")
+# Every pattern here runs in linear time on any input (benchmarks/hostile_bench.py): a bracket
+# group holds no bracket, so no start is scanned past the next '[' or ']'.
+BRACKETS = re.compile(r"\[([^\[\]]*)\]")  # a citation is a group holding an @key; a stray note is [^x]
+CITES = re.compile(r"(?<![\w.])@\w")
 CITE_KEY = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
-STRAY_NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+STRAY_NOTE = re.compile(r"\^[^\]\s\[]+\Z")
+MAX_NESTING = 16  # blocks in blocks (quotes in lists in quotes…): markdown-it drops what is deeper than 20
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 
 
@@ -67,6 +71,7 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
     ctx = _Context(fragment, report)
     env: dict = {}
     tokens = MD.parse(fragment.text, env)
+    _check_depth(tokens, ctx)
     body, note_blocks = _split_notes(tokens)
     for label, note_tokens in note_blocks.items():
         _annotate(note_tokens, ctx)
@@ -74,6 +79,18 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
     _annotate(body, ctx)
     html = MD.renderer.render(body, MD.options, env)
     return html + _note_problems(fragment, tokens, env, ctx)
+
+
+def _check_depth(tokens: list[Token], ctx: _Context) -> None:
+    """Nesting deeper than the parser follows would be dropped silently: refused at its line."""
+    line0 = 0
+    for token in tokens:
+        line0 = token.map[0] if token.map else line0
+        deepest = max([token.level, *(c.level + token.level for c in token.children or ())])
+        if deepest > MAX_NESTING:
+            ctx.report.error(ctx.fragment.shown, ctx.line(line0), f"nested more than {MAX_NESTING} levels deep",
+                             "flatten the quotes, lists or emphasis here: no reader follows that many levels")
+            return
 
 
 def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[str, list[Token]]]:
@@ -118,6 +135,7 @@ def _annotate(tokens: list[Token], ctx: _Context) -> None:
             _block_class(token, ctx)
         elif token.type == "heading_open":
             _heading_id(token, tokens[index + 1])
+            _visible_heading(token, tokens[index + 1], ctx)
         elif token.type == "inline" and token.children is not None:
             token.children = _inline(token.children, ctx, token.map[0] if token.map else 0)
 
@@ -152,6 +170,15 @@ def _heading_id(token: Token, inline: Token) -> None:
         token.attrSet("data-auto-id", "1")
 
 
+def _visible_heading(token: Token, inline: Token, ctx: _Context) -> None:
+    """A heading (its text and its id: the contents, bookmarks and links show both) holds no
+    invisible character."""
+    hidden = invisible(inline.content) or invisible(token.attrGet("id"))
+    if hidden:
+        ctx.report.error(ctx.fragment.shown, ctx.line(token.map[0]), f"heading holds the invisible character {hidden}",
+                         INVISIBLE_HINT)
+
+
 def slugify(text: str) -> str:
     """pandoc's auto identifiers: lower case, punctuation dropped, spaces → hyphens."""
     text = re.sub(r"[^\w\s\-.]", "", text.lower(), flags=re.UNICODE).strip()
@@ -162,7 +189,7 @@ def slugify(text: str) -> str:
 
 def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
     out: list[Token] = []
-    for token in children:
+    for index, token in enumerate(children):
         src = ctx.src(line0)
         if token.type in ("softbreak", "hardbreak"):
             line0 += 1
@@ -176,7 +203,7 @@ def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
             out.append(_html(_note_call(_note_key(token.meta), src, ctx)))
             continue
         elif token.type in ("link_open", "image"):
-            _check_link(token, src, ctx)
+            _check_link(token, src, ctx, _link_text(children, index))
         out.append(token)
     return out
 
@@ -190,13 +217,16 @@ def _html(markup: str) -> Token:
 def _text(text: str, src: str, ctx: _Context) -> list[Token]:
     """Plain text → text tokens, with citation clusters and stray ``[^x]`` calls marked up."""
     out, position = [], 0
-    pattern = re.compile(f"{CITATION.pattern}|{STRAY_NOTE_CALL.pattern}")
-    for match in pattern.finditer(text):
+    for match in BRACKETS.finditer(text):
+        inner = match.group(1)
+        citation, stray = CITES.search(inner) is not None, STRAY_NOTE.match(inner) is not None
+        if not (citation or stray):
+            continue
         out.append(_plain(text[position: match.start()]))
-        if match.group(1) is not None:
-            out.append(_html(_citation(match.group(0), match.group(1), src)))
+        if citation:
+            out.append(_html(_citation(match.group(0), inner, src)))
         else:
-            label = escape(match.group(2))
+            label = escape(inner[1:])
             out.append(_html(f'<span class="footnote-unresolved" data-label="{label}" '
                              f'data-src="{escape(src)}">{escape(match.group(0))}</span>'))
         position = match.end()
@@ -222,16 +252,38 @@ def _note_call(label: str, src: str, ctx: _Context) -> str:
             f"{note}</span>")
 
 
-def _check_link(token: Token, src: str, ctx: _Context) -> None:
+def _link_text(children: list[Token], index: int) -> str:
+    """The visible text of the link opened at ``index`` (up to its link_close)."""
+    depth, words = 0, []
+    for token in children[index:]:
+        depth += token.nesting if token.type in ("link_open", "link_close") else 0
+        if token.type in ("text", "code_inline"):
+            words.append(token.content)
+        if depth <= 0:
+            break
+    return "".join(words)
+
+
+def _check_link(token: Token, src: str, ctx: _Context, text: str = "") -> None:
+    """Every link of a fragment passes the one allow-list (model.link_problem), shows no
+    invisible character in its text, and does not show one address while going to another."""
     attr = "src" if token.type == "image" else "href"
     target = str(token.attrGet(attr) or "")
     token.attrSet("data-src", src)
+    line = int(src.rsplit(":", 1)[1])
     if token.type == "image":
-        ctx.report.error(ctx.fragment.shown, int(src.rsplit(":", 1)[1]), "images are not supported in fragments",
+        ctx.report.error(ctx.fragment.shown, line, "images are not supported in fragments",
                          "ask for the image to be added to the templates")
-    elif not target.startswith(LINK_SCHEMES):
-        ctx.report.error(ctx.fragment.shown, int(src.rsplit(":", 1)[1]), f"link target {target!r} is not allowed",
-                         "link to https://…, mailto:…, #heading-id or doc:document#heading-id")
+        token.attrSet(attr, "")
+        return
+    problem, hint = link_problem(target), LINK_HINT
+    if problem is None and invisible(text):
+        problem, hint = f"link text {text!r} holds the invisible character {invisible(text)}", INVISIBLE_HINT
+    elif problem is None and spoofed(text, target):
+        problem, hint = (f"link text {text!r} shows an address other than its target {target!r}",
+                         "show the address the link goes to, or words that are not an address")
+    if problem:
+        ctx.report.error(ctx.fragment.shown, line, problem, hint)
         token.attrSet(attr, "#")
 
 
@@ -240,8 +292,10 @@ def _note_problems(fragment: Fragment, tokens: list[Token], env: dict, ctx: _Con
     code_lines = {line for t in tokens if t.type in ("fence", "code_block") and t.map
                   for line in range(*t.map)}
     defined: dict[str, list[int]] = {}
+    line0, counted = 0, 0
     for match in NOTE_DEFINITION.finditer(fragment.text):
-        line0 = fragment.text.count("\n", 0, match.start())
+        line0 += fragment.text.count("\n", counted, match.start())  # counted once: linear in the text
+        counted = match.start()
         if line0 not in code_lines:
             defined.setdefault(match.group(1), []).append(line0)
     called = {label.lstrip(":") for label, ref in env.get("footnotes", {}).get("refs", {}).items() if ref >= 0}

@@ -7,14 +7,22 @@ value) names its line in pack.yaml. Nothing is thrown at the first problem: all 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
 from pressroom.diagnostics import ContentError, Report, with_suggestion
-from pressroom.model import BINDINGS, LANDING, PACK_FILE, TEMPLATES, Document, Edition, Pack
-from pressroom.read.locales import is_known
+from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, SAFE_NAME, SAFE_NAME_HINT, TEMPLATES,
+                             Document, Edition, Pack, invisible)
+from pressroom.read.files import project_file
+from pressroom.read.locales import locale_problem
+
+BLEED = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:mm|cm|in|pt|px)\Z")
+MARKS = re.compile(r"(?:crop|cross)(?: (?:crop|cross))?\Z|none\Z")
+CSL_FOLDER = TEMPLATES / "csl"
+CSL_PARENT = re.compile(r'<link\b[^>]{0,400}?rel="independent-parent"[^>]{0,400}?>')
 
 # A field: (converter, required, default). Converters take (node, report, where) and
 # return the value or None after reporting the problem.
@@ -24,8 +32,9 @@ Field = tuple[Callable[..., Any], bool, Any]
 class YamlReader:
     """Converts YAML nodes to values, reporting type errors with the node's line."""
 
-    def __init__(self, path: str, report: Report, offset: int = 0):
+    def __init__(self, path: str, report: Report, offset: int = 0, root: Path | None = None):
         self.path, self.report, self.offset = path, report, offset  # offset: lines before the YAML
+        self.root = root  # the project, for values that name its files
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.offset
@@ -44,6 +53,25 @@ class YamlReader:
         if value is not None and not value.strip():
             self.fail(node, f"{what} is empty", "give it a value")
             return None
+        return value
+
+    def name(self, node: yaml.Node, what: str) -> str | None:
+        """A name that becomes part of a file path: letters, digits, '-' and '_' only."""
+        value = self.string(node, what)
+        if value is not None and not SAFE_NAME.match(value):
+            hidden = invisible(value)
+            self.fail(node, f"{what} {value!r} holds {hidden}" if hidden else f"{what} {value!r} is not a safe name",
+                      INVISIBLE_HINT if hidden else SAFE_NAME_HINT)
+            return None
+        return value
+
+    def project_path(self, node: yaml.Node, what: str, base: Path | None = None) -> str | None:
+        """A file of the project, relative to it (or to ``base``): refused at its line when it is
+        absolute, goes up with '..', or is a link leading out of the project."""
+        value = self.string(node, what)
+        if value is not None and self.root is not None:
+            if project_file(self.root, value, self.report, self.path, self.line(node), what, base) is None:
+                return None
         return value
 
     def integer(self, node: yaml.Node, what: str) -> int | None:
@@ -76,9 +104,26 @@ class YamlReader:
         """Language codes Babel knows (``en``, ``fr``, ``ar``…)."""
         lined = self.lined_strings(node, what)
         for code, line in lined or ():
-            if not is_known(code):
-                self.report.error(self.path, line, f"unknown locale {code!r}", "use a language code such as en, fr or ar")
-        return tuple(code for code, _ in lined) if lined is not None else None
+            problem = locale_problem(code)
+            if problem:
+                self.report.error(self.path, line, problem, "use a language code such as en, fr or ar")
+        return tuple(code for code, _ in lined if not locale_problem(code)) if lined is not None else None
+
+    def css_value(self, node: yaml.Node, what: str, pattern: re.Pattern, example: str) -> str | None:
+        """A value that goes into the edition's CSS: only what the pattern allows."""
+        value = self.string(node, what)
+        if value is not None and not pattern.match(value):
+            self.fail(node, f"{what} {value!r} is not {example}", f"write {example}")
+            return None
+        return value
+
+    def locale(self, node: yaml.Node, what: str) -> str | None:
+        value = self.string(node, what)
+        problem = locale_problem(value) if value is not None else None
+        if problem:
+            self.fail(node, f"{what}: {problem}", "use a language code such as en, fr or ar")
+            return None
+        return value
 
     def lined_strings(self, node: yaml.Node, what: str) -> tuple[tuple[str, int], ...] | None:
         """A list of strings, each with its line (to name the entry in later errors)."""
@@ -151,12 +196,36 @@ def _fragment_list(reader: "YamlReader", node: yaml.Node, what: str) -> tuple[tu
     return lined
 
 
+def _citation_style(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
+    """A CSL style by name (templates/csl/<name>.csl) or by path: a file of the project, and an
+    independent style — a dependent one names its parent by URL, which pandoc would fetch."""
+    value = reader.string(node, what)
+    if value is None or reader.root is None:
+        return value
+    name, base = (value, None) if value.endswith(".csl") else (f"{value}.csl", CSL_FOLDER)
+    path = project_file(reader.root, name, reader.report, reader.path, reader.line(node), what, base)
+    if path is None:
+        return None
+    try:
+        head = path.read_bytes()[:65536].decode("utf-8", errors="replace") if path.is_file() else ""
+    except OSError:
+        head = ""
+    parent = CSL_PARENT.search(head)
+    if parent and re.search(r'href="[a-z][a-z0-9+.-]*:', parent.group(), re.IGNORECASE):
+        href = re.search(r'href="([^"]*)"', parent.group())
+        reader.fail(node, f"{what} {value!r} is a dependent style whose parent is a URL "
+                          f"({href.group(1) if href else 'a URL'}): the build never fetches it",
+                    "vendor the independent parent style under templates/csl/ and name it in citation_style")
+        return None
+    return value
+
+
 def _edition(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
     return reader.mapping(node, what, {
         "pdf_variant": (YamlReader.string, False, None),
         "forms": (YamlReader.boolean, False, False),
-        "bleed": (YamlReader.string, False, None),
-        "marks": (YamlReader.string, False, None),
+        "bleed": (lambda r, n, w: r.css_value(n, w, BLEED, "a length such as 3mm"), False, None),
+        "marks": (lambda r, n, w: r.css_value(n, w, MARKS, "crop, cross or 'crop cross'"), False, None),
         "booklet": (YamlReader.boolean, False, False),
         "colophon": (YamlReader.string, False, ""),
         "output_profile": (YamlReader.string, False, None),
@@ -175,7 +244,14 @@ def _named(item: Callable[..., Any]) -> Callable[..., Any]:
         if not isinstance(node, yaml.MappingNode) or not node.value:
             reader.fail(node, f"{what} must name at least one entry", "add 'name:' lines under it")
             return None
-        return {k.value: (item(reader, v, f"{what}.{k.value}"), reader.line(k)) for k, v in node.value}
+        named = {}
+        for key, value in node.value:
+            name = reader.name(key, f"the name in {what}")
+            if name is not None and name in named:
+                reader.fail(key, f"{name!r} is given twice in {what}", "keep one of them")
+            elif name is not None:
+                named[name] = (item(reader, value, f"{what}.{name}"), reader.line(key))
+        return named
 
     return read
 
@@ -195,7 +271,7 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
         "subtitle": (YamlReader.string, False, ""),
         "year": (YamlReader.integer, True, None),
         "reference": (YamlReader.string, False, ""),
-        "template": (YamlReader.string, True, None),
+        "template": (lambda r, n, w: r.project_path(n, w, TEMPLATES), True, None),
         "fragments": (_fragment_list, True, ()),
         "contents": (YamlReader.boolean, False, True),
         "references": (YamlReader.boolean, False, False),
@@ -204,15 +280,15 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
 
 
 PACK_FIELDS: dict[str, Field] = {
-    "id": (YamlReader.string, True, None),
+    "id": (YamlReader.name, True, None),
     "title": (YamlReader.string, True, None),
     "organisation": (YamlReader.string, True, None),
-    "source_locale": (YamlReader.string, False, "en"),
+    "source_locale": (YamlReader.locale, False, "en"),
     "locales": (lambda r, n, w: r.locales(n, w), True, ()),
     "deadline": (YamlReader.date, True, None),
     "reply_email": (YamlReader.string, True, None),
-    "bibliography": (YamlReader.string, False, "references.bib"),
-    "citation_style": (YamlReader.string, False, "chicago-note-bibliography"),
+    "bibliography": (YamlReader.project_path, False, "references.bib"),
+    "citation_style": (lambda r, n, w: _citation_style(r, n, w), False, "chicago-note-bibliography"),
     "link_ignore": (YamlReader.strings, False, ()),
     "editions": (_named(_edition), True, {}),
 }
@@ -235,7 +311,7 @@ def load_pack(root: Path) -> Pack:
     except UnicodeDecodeError as exc:
         report.error(shown, None, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
         raise ContentError(report) from None
-    reader = YamlReader(shown, report)
+    reader = YamlReader(shown, report, root=root)
     top = reader.mapping(tree, "pack.yaml", {
         "pack": (lambda r, n, w: r.mapping(n, w, PACK_FIELDS), True, None),
         "documents": (_named(_document), True, {}),

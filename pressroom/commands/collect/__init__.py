@@ -136,6 +136,8 @@ def collect(root: Path, directory: Path) -> tuple[list[Response], list[Diagnosti
         return [], report.sorted()
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
         shown = str(path)
+        if path.name.lower().startswith("responses") and path.suffix.lower() in (".csv", ".xlsx"):
+            continue  # the table a previous collect wrote here
         if path.is_dir():
             report.warning(shown, None, "folder not read", "put responses at the top level of the folder")
             continue

@@ -1,12 +1,19 @@
 """Responses in → one table: a CSV file (UTF-8 with a BOM, so that Excel opens it right) or an
-Excel workbook; one row per response: the file, each field in form order, its problems."""
+Excel workbook; one row per response: the file, each field in form order, its problems.
+
+Answers are typed by the public: a cell that a spreadsheet would take for a formula (starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``, as OWASP's
+CSV-injection guidance says, in the CSV and the workbook alike. Both are written through the
+one atomic writer, inside the folder the user chose."""
 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Iterator
 
+from pressroom.build.output import write_atomic
 from pressroom.commands.collect.answers import Response
 from pressroom.read.form import Field
 
@@ -19,17 +26,27 @@ def _columns(fields: list[Field]) -> list[str]:
     return ["file", *names, "problems"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: str) -> str:
+    """A cell a spreadsheet would run as a formula, made text: ``'=HYPERLINK(…)``."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def _rows(responses: list[Response], fields: list[Field]) -> Iterator[list[str]]:
     for response in responses:
-        yield [response.source, *(response.values.get(f.name, "") for f in fields), "; ".join(response.problems)]
+        row = [response.source, *(response.values.get(f.name, "") for f in fields), "; ".join(response.problems)]
+        yield [neutralised(value) for value in row]
 
 
 def write_csv(responses: list[Response], fields: list[Field], path: Path) -> None:
     """One row per response: file, each field in form order, problems. UTF-8 with a BOM (Excel opens it right)."""
-    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(_columns(fields))
-        writer.writerows(_rows(responses, fields))
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(_columns(fields))
+    writer.writerows(_rows(responses, fields))
+    write_atomic(path, text.getvalue().encode("utf-8-sig"), inside=path.parent)
 
 
 def write_xlsx(responses: list[Response], fields: list[Field], path: Path) -> None:
@@ -54,4 +71,6 @@ def write_xlsx(responses: list[Response], fields: list[Field], path: Path) -> No
             if row_number == 1:
                 cell.font = Font(bold=True)
     sheet.freeze_panes = "B2"
-    book.save(path)
+    data = io.BytesIO()
+    book.save(data)
+    write_atomic(path, data.getvalue(), inside=path.parent)

@@ -11,6 +11,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher
 
+from pressroom.read.files import inside
+
 
 class ProjectFetcher(URLFetcher):
     """Fetch ``file:`` URLs inside ``root``; refuse (and remember) everything else."""
@@ -29,4 +31,4 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(url, headers)
 
     def _inside(self, url: str) -> bool:
-        return Path(url2pathname(urlparse(url).path)).resolve().is_relative_to(self.root)
+        return inside(self.root, Path(url2pathname(urlparse(url).path)))
