@@ -67,7 +67,7 @@ def _po(old: str, new: str):
 CATALOGUE = [
     # names are not paths
     Case("document-id-path", _pack_key("  qa:\n", "  ../../escape:\n    title: x\n    year: 2014\n"
-                                                  "    template: document.html.j2\n    fragments: [01-introduction.md]\n"
+                                                  "    template: document.html.j2\n    binding: loose\n    fragments: [01-introduction.md]\n"
                                                   "  qa:\n"),
          "is not a safe name", PACK, lambda r: line_of(r, PACK, "../../escape"),
          doc="Name documents with letters, digits, '-' and '_' only: the name becomes the file's name."),
@@ -84,13 +84,13 @@ CATALOGUE = [
          "holds U+200B (a zero-width character)", PACK, lambda r: line_of(r, PACK, "05-annex"),
          doc="Retype the name: it holds a character that shows as nothing."),
     # one door for every read
-    Case("template-absolute", _pack_key("    template: document.html.j2\n    fragments:\n      - 01-introduction.md\n"
+    Case("template-absolute", _pack_key("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
                                         "      - 02-the-proposed-policy.md",
-                                        "    template: /etc/passwd\n    fragments:\n      - 01-introduction.md\n"
+                                        "    template: /etc/passwd\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
                                         "      - 02-the-proposed-policy.md"),
          "is an absolute path", PACK, lambda r: line_of(r, PACK, "template: /etc/passwd"),
          doc="Name a template of templates/ by its file name."),
-    Case("template-dot-dot", _pack_key("    template: document.html.j2\n    fragments:\n      - 01-introduction.md\n"
+    Case("template-dot-dot", _pack_key("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
                                        "      - 02-the-proposed-policy.md",
                                        "    template: ../../outside.html.j2\n    fragments:\n      - 01-introduction.md\n"
                                        "      - 02-the-proposed-policy.md"),
@@ -310,7 +310,7 @@ def test_a_locale_on_the_command_line_is_not_a_path(project: Path) -> None:
 
     for call in (lambda: cli.i18n_export(project, "../../escape", None),
                  lambda: cli.i18n_update(project, ["../../escape"])):
-        with pytest.raises(UsageError, match="unknown locale"):
+        with pytest.raises(UsageError, match="unknown locale|not a locale of the pack"):
             call()
     assert not (project.parent / "escape").exists()
 

@@ -59,7 +59,7 @@ def _paper_links(pack: Pack, target: Target) -> list[str]:
     for name in doc.fragments:
         for locale in dict.fromkeys((target.locale, pack.source_locale)):
             path = fragment_path(pack, locale, doc.id, name)
-            if path.is_file():
+            if path.is_file() and inside(pack.root, path):
                 found.update(dict.fromkeys(re.findall(r"doc:([\w-]+)", path.read_text(encoding="utf-8", errors="replace"))))
     return [d for d in found if d in pack.documents and d != doc.id]
 
@@ -127,7 +127,7 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     digest.update(_digest_files(pack, files, digests))
     digest.update(digests[SHARED])
     digest.update(_pack_part(pack, doc.id if doc else "", digests))
-    digest.update(_cited_part(pack, [p for p in fragments if p.is_file()], digests))
+    digest.update(_cited_part(pack, [p for p in fragments if p.is_file() and inside(pack.root, p)], digests))
     return digest.hexdigest()
 
 
