@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, invoke, snapshot
-from test_bad_input import (GERMAN, INTRO, PACK, QA, SELECTION, VIOLENCE, Case, append, assert_reported, bait,
-                            line_of, list_fragment, replace)
+from conftest import invoke, snapshot
+from test_bad_input import (GERMAN, PACK, SELECTION, VIOLENCE, Case, append, assert_reported, bait, good,  # noqa: F401
+                            line_of, list_fragment, prebuilt, replace)  # good, prebuilt: the catalogue's fixtures
 from test_hostile import CountingServer
 from pressroom.build import build
 from pressroom.build.output import OutsideOutput, build_lock, clean, write_atomic
@@ -47,6 +47,15 @@ def _symlink(root: Path, relative: str, target: Path) -> None:
 
 def _pack_key(old: str, new: str):
     return lambda r: replace(r, PACK, old, new)
+
+
+QA_TEMPLATE = ("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
+               "      - 02-the-proposed-policy.md")
+
+
+def _qa_template(name: str):
+    """The Q&A's template named ``name`` in pack.yaml (the lines around it keep it the Q&A's)."""
+    return _pack_key(QA_TEMPLATE, QA_TEMPLATE.replace("document.html.j2", name, 1))
 
 
 def _dependent_style(root: Path, parent: str = "http://127.0.0.1:9/styles/chicago") -> None:
@@ -84,16 +93,10 @@ CATALOGUE = [
          "holds U+200B (a zero-width character)", PACK, lambda r: line_of(r, PACK, "05-annex"),
          doc="Retype the name: it holds a character that shows as nothing."),
     # one door for every read
-    Case("template-absolute", _pack_key("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
-                                        "      - 02-the-proposed-policy.md",
-                                        "    template: /etc/passwd\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
-                                        "      - 02-the-proposed-policy.md"),
+    Case("template-absolute", _qa_template("/etc/passwd"),
          "is an absolute path", PACK, lambda r: line_of(r, PACK, "template: /etc/passwd"),
          doc="Name a template of templates/ by its file name."),
-    Case("template-dot-dot", _pack_key("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
-                                       "      - 02-the-proposed-policy.md",
-                                       "    template: ../../outside.html.j2\n    fragments:\n      - 01-introduction.md\n"
-                                       "      - 02-the-proposed-policy.md"),
+    Case("template-dot-dot", _qa_template("../../outside.html.j2"),
          "goes up out of its folder ('..')", PACK, lambda r: line_of(r, PACK, "../../outside.html.j2"),
          doc="As above: no '..' in a file name of pack.yaml."),
     Case("template-symlink-out",
@@ -183,20 +186,6 @@ CATALOGUE = [
          "is not a length such as 3mm", PACK, lambda r: line_of(r, PACK, "bleed: \"3mm;"),
          doc="bleed is a length (3mm); marks is crop, cross or both."),
 ]
-
-
-@pytest.fixture(scope="module")
-def prebuilt(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("prebuilt") / "pack")
-    build(root, **SELECTION)
-    return root
-
-
-@pytest.fixture
-def good(prebuilt: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "pack"
-    shutil.copytree(prebuilt, root, symlinks=True)
-    return root
 
 
 def _value(value, root: Path):
