@@ -101,6 +101,17 @@ def reference_docx(c, force=False, debug=False):
     _run(action, debug)
 
 
+@task(name="web-fonts", help={"debug": "show tracebacks"})
+def web_fonts(c, debug=False):
+    """Cut the web edition's WOFF2 fonts into templates/fonts/web/ (after updating a face in templates/fonts/)."""
+    from pressroom.write.web.fonts import cut_all
+
+    def action():
+        for path in cut_all(ROOT / "templates" / "fonts"):
+            print(f"wrote {path.relative_to(ROOT)}")
+    _run(action, debug)
+
+
 @task(help={"strict": "exit non-zero when any fragment is missing, partial or outdated",
             "diff": "LOCALE: for each outdated fragment, the source paragraphs changed since translation",
             "mark": "FILE: record that this translated fragment is up to date with its source"})
@@ -199,4 +210,4 @@ def bench(c, runs=5, markdown=False, hostile=False):
 
 
 i18n = Collection("i18n", extract, update, compile_, export, import_)
-ns = Collection(build, check, clean, reference_docx, translations, watch, collect, preflight, package, bench, i18n)
+ns = Collection(build, check, clean, reference_docx, web_fonts, translations, watch, collect, preflight, package, bench, i18n)
