@@ -25,12 +25,13 @@ def is_editor_temp(name: str) -> bool:
 
 def report_unlisted(pack: Pack, locales, report: Report) -> None:
     """Warn about every file and folder under content/<locale>/ that pack.yaml does not mention."""
+    ids = {*pack.documents, *([pack.landing.id] if pack.landing is not None else [])}  # the web's page too
     for locale in sorted(locales):
         folder = pack.root / "content" / locale
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             if is_editor_temp(path.name) or path.name == TITLES:
                 continue
-            if path.is_dir() and path.name not in pack.documents:
+            if path.is_dir() and path.name not in ids:
                 _unknown_folder(pack, locale, path, report)
             elif path.is_dir():
                 _unlisted_files(pack, locale, path, report)
@@ -52,7 +53,7 @@ def _unknown_folder(pack: Pack, locale: str, path: Path, report: Report) -> None
 
 
 def _unlisted_files(pack: Pack, locale: str, folder: Path, report: Report) -> None:
-    doc = pack.documents[folder.name]
+    doc = pack.document(folder.name)
     for path in sorted(folder.iterdir()):
         if path.name in doc.fragments or is_editor_temp(path.name):
             continue
