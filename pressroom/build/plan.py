@@ -127,7 +127,7 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     digest.update(_digest_files(pack, files, digests))
     digest.update(digests[SHARED])
     digest.update(_pack_part(pack, doc.id if doc else "", digests))
-    digest.update(_cited_part(pack, [p for p in fragments if p.is_file() and inside(pack.root, p)], digests))
+    digest.update(_cited_part(pack, [p for p in fragments if digests[p]], digests))  # read: a project file
     return digest.hexdigest()
 
 
@@ -147,7 +147,8 @@ def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
 def _pack_part(pack: Pack, doc_id: str, digests: dict) -> bytes:
     """pack.yaml as far as one document is concerned (read once per build)."""
     if ("pack.yaml",) not in digests:
-        digests[("pack.yaml",)] = yaml.safe_load(pack.path.read_text(encoding="utf-8")) or {}
+        digests[("pack.yaml",)] = yaml.load(pack.path.read_text(encoding="utf-8"),  # libyaml where there is one
+                                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     tree = digests[("pack.yaml",)]
     documents = tree.get("documents") or {}
     # of the other documents, only which exist (a link to one is checked): no template shows their entries
@@ -163,12 +164,19 @@ def _cited_part(pack: Pack, fragments: list[Path], digests: dict) -> bytes:
     blocks = digests[("bib",)]
     keys: set[str] = set()
     for path in fragments:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        keys.update(a or b for a, b in CITED.findall(text))
-        if "nocite" in text:  # every entry may be listed
-            keys.update(blocks)
+        cited = _cited_keys(path, digests)
+        keys.update(blocks if cited is None else cited)  # "nocite": every entry may be listed
     chosen = [(key, blocks[key]) for key in sorted(keys) if key in blocks]
     return json.dumps([str(pack.bibliography), blocks.get("", ""), chosen]).encode()
+
+
+def _cited_keys(path: Path, digests: dict) -> frozenset[str] | None:
+    """The keys one fragment cites (None: it may list every entry), found once per build: a
+    fragment is an input of every format and edition of its document, and of its translations'."""
+    if ("cited", path) not in digests:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        digests[("cited", path)] = None if "nocite" in text else frozenset(a or b for a, b in CITED.findall(text))
+    return digests[("cited", path)]
 
 
 CITED = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")

@@ -26,7 +26,7 @@ def plan_web(pack: Pack, docs: list[str], locales: list[str], whole: bool) -> li
     """The pages of ``docs`` in ``locales`` (and the landing page when the whole pack is built),
     the downloads those pages offer, and the shared assets."""
     from pressroom.write.web.fonts import FONTS
-    from pressroom.write.web.writer import STYLESHEET_NAME
+    from pressroom.write.web.assets import STYLESHEET_NAME
 
     listed = list(pack.documents) if whole else docs
     targets = []
@@ -79,7 +79,7 @@ def asset_sources(root: Path, target: Target) -> tuple[list[Path], str]:
     """What an asset is made from: the vendored cut of a face (templates/fonts/web/), or the
     stylesheet; either is copied as it is."""
     from pressroom.write.web.fonts import WEB
-    from pressroom.write.web.writer import STYLESHEET
+    from pressroom.write.web.assets import STYLESHEET
 
     if target.name.endswith(".woff2"):
         return [root / "templates" / "fonts" / WEB / Path(target.name).name], ""
