@@ -119,16 +119,26 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())
     doc = pack.document(target.doc_id) if target.doc_id else None  # the web edition's front door has none
-    fragments = []
-    for linked in ([doc.id] + _paper_links(pack, target)) if doc else []:
-        for name in pack.document(linked).fragments:
-            fragments += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
-    files = [pack.root / "content" / target.locale / TITLES, *fragments]
-    digest.update(_digest_files(pack, files, digests))
+    linked = tuple([doc.id] + _paper_links(pack, target)) if doc else ()
+    digest.update(_content_part(pack, target.locale, linked, digests))
     digest.update(digests[SHARED])
     digest.update(_pack_part(pack, doc.id if doc else "", digests))
-    digest.update(_cited_part(pack, [p for p in fragments if digests[p]], digests))  # read: a project file
     return digest.hexdigest()
+
+
+def _content_part(pack: Pack, locale: str, linked: tuple[str, ...], digests: dict) -> bytes:
+    """The locale's titles, the fragments of the ``linked`` documents (the locale's and the
+    source's) and the .bib entries they cite; once per build for each document and locale,
+    which its PDF, Word file and page share."""
+    if ("content", locale, linked) not in digests:
+        fragments = []
+        for doc_id in linked:
+            for name in pack.document(doc_id).fragments:
+                fragments += [fragment_path(pack, locale, doc_id, name), fragment_path(pack, pack.source_locale, doc_id, name)]
+        files = [pack.root / "content" / locale / TITLES, *fragments]
+        part = _digest_files(pack, files, digests)
+        digests[("content", locale, linked)] = part + _cited_part(pack, [p for p in fragments if digests[p]], digests)
+    return digests[("content", locale, linked)]
 
 
 def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
