@@ -114,7 +114,7 @@ def test_every_r_id_resolves_in_its_own_part(pack: Path) -> None:
 def test_note_links_are_related_from_the_footnotes_part(pack: Path) -> None:
     path = docx_path(pack, "en", "guidance")
     links = part(path, "word/footnotes.xml").xpath("//w:hyperlink/@r:id", namespaces=NS)
-    assert len(links) >= 2
+    assert links  # note 36's fact sheet address (and the Q&A's and summary's notes, if they gain any)
     with zipfile.ZipFile(path) as package:
         targets = {i: rel.get("Target") for i, rel in relationships(package, "word/footnotes.xml").items()}
     assert all(targets[i].startswith("http") for i in links)
@@ -138,7 +138,7 @@ def test_verify_names_the_part_of_a_broken_package(pack: Path) -> None:
     with zipfile.ZipFile(broken) as package:
         problems = list(package_problems(package))
     in_notes = [message for name, message in problems if name == "word/footnotes.xml"]
-    assert len(in_notes) >= 2 and all("not defined in word/_rels/footnotes.xml.rels" in m for m in in_notes)
+    assert in_notes and all("not defined in word/_rels/footnotes.xml.rels" in m for m in in_notes)
 
 
 def test_cross_document_links_keep_their_anchor(pack: Path) -> None:
