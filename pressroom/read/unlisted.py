@@ -25,12 +25,13 @@ def is_editor_temp(name: str) -> bool:
 
 def report_unlisted(pack: Pack, locales, report: Report) -> None:
     """Warn about every file and folder under content/<locale>/ that pack.yaml does not mention."""
+    known = {*pack.documents, *([pack.landing.id] if pack.landing is not None else [])}  # the web's front page too
     for locale in sorted(locales):
         folder = pack.root / "content" / locale
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             if is_editor_temp(path.name) or path.name == TITLES:
                 continue
-            if path.is_dir() and path.name not in pack.documents:
+            if path.is_dir() and path.name not in known:
                 _unknown_folder(pack, locale, path, report)
             elif path.is_dir():
                 _unlisted_files(pack, locale, path, report)
@@ -52,12 +53,13 @@ def _unknown_folder(pack: Pack, locale: str, path: Path, report: Report) -> None
 
 
 def _unlisted_files(pack: Pack, locale: str, folder: Path, report: Report) -> None:
-    doc = pack.documents[folder.name]
+    doc = pack.document(folder.name)
     for path in sorted(folder.iterdir()):
         if path.name in doc.fragments or is_editor_temp(path.name):
             continue
         if locale == pack.source_locale:
-            hint = f"list it in pack.yaml under documents.{doc.id}.fragments, or remove it"
+            where = "web.landing" if doc is pack.landing else f"documents.{doc.id}"
+            hint = f"list it in pack.yaml under {where}.fragments, or remove it"
         else:
             near = did_you_mean(path.name, [n for n in doc.fragments if not (folder / n).exists()])
             hint = f"rename it to a source fragment's name{' (' + near + ')' if near else ''}"
