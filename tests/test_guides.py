@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import invoke
+
 from pressroom.diagnostics import Report
 from pressroom.read.pack import load_pack
 from pressroom.read.unlisted import report_unlisted
@@ -26,3 +28,16 @@ def test_a_file_beside_the_landing_page_is_told_where_to_list_it(project: Path) 
     assert [str(d) for d in report.items] == [
         "content/en/web/02-more.md: warning: not part of 'web': pack.yaml does not list it — "
         "list it in pack.yaml under web.landing.fragments, or remove it"]
+
+
+def test_a_strict_build_failed_by_warnings_says_so(project: Path) -> None:
+    """docs/adding-a-fragment.md: `invoke build --strict` fails on a file pack.yaml does not list;
+    its last line counts the warnings that failed it (not "0 error(s)")."""
+    (project / "content/en/qa/05-what-happens-next.md").write_text("# What happens next\n", encoding="utf-8")
+    done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "docx", "--strict")
+    assert done.returncode == 1, done.stderr
+    assert "content/en/qa/05-what-happens-next.md: warning: not part of 'qa': pack.yaml does not list it — " \
+           "list it in pack.yaml under documents.qa.fragments, or remove it" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == \
+        "failed: 1 warning(s), errors under --strict — nothing was written"
+    assert not (project / "output/en/qa.docx").exists()

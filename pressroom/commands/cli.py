@@ -29,8 +29,7 @@ def run(action: Callable[[], None], debug: bool = False, verbose: bool = False) 
         raise
     except ContentError as exc:
         _print_report(exc.report)
-        count = sum(1 for d in exc.report.sorted() if d.level == "error")
-        raise Exit(f"failed: {count} error(s) — nothing was written", code=exc.exit_code) from None
+        raise Exit(failure_line(exc.report), code=exc.exit_code) from None
     except UsageError as exc:
         raise Exit(f"error: {exc}", code=exc.exit_code) from None
     except KeyboardInterrupt:
@@ -40,6 +39,15 @@ def run(action: Callable[[], None], debug: bool = False, verbose: bool = False) 
             traceback.print_exc()
         raise Exit(f"internal error: {type(exc).__name__}: {exc} — run again with --debug and report it",
                    code=3) from None
+
+
+def failure_line(report: Report) -> str:
+    """The last line of a refused build: its errors, or (``--strict``, no errors) the warnings that failed it."""
+    count = sum(1 for d in report.sorted() if d.level == "error")
+    warned = sum(1 for d in report.sorted() if d.level == "warning")
+    if count == 0 and warned:
+        return f"failed: {warned} warning(s), errors under --strict — nothing was written"
+    return f"failed: {count} error(s) — nothing was written"
 
 
 def parse_error_message(message: str, tasks: list[str], root: Path) -> str:
