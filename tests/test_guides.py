@@ -41,3 +41,15 @@ def test_a_strict_build_failed_by_warnings_says_so(project: Path) -> None:
     assert done.stderr.strip().splitlines()[-1] == \
         "failed: 1 warning(s), errors under --strict — nothing was written"
     assert not (project / "output/en/qa.docx").exists()
+
+
+def test_every_file_a_build_counts_is_shown_as_built_web_pages_too(project: Path) -> None:
+    """docs/adding-a-fragment.md: `invoke build --doc qa` shows each file it writes; the web pages
+    were counted in the summary but never shown ([25/28] … then "28 built")."""
+    done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    progress = [line for line in done.stderr.splitlines() if " built output/" in line]
+    summary = next(line for line in done.stdout.splitlines() if "up to date in" in line)
+    total = int(summary.split(" built")[0])
+    assert [line.split("]")[0] for line in progress] == [f"[{n}/{total}" for n in range(1, total + 1)]
+    assert any(" built output/web/en/qa.html (" in line for line in progress)

@@ -20,7 +20,7 @@ from typing import Callable
 from pressroom.build.output import (build_lock, built_from, check_destinations, read_state, remove_stale_temp_files,
                                     write_atomic, write_state)
 from pressroom.build.plan import input_hash, plan, share
-from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
+from pressroom.build.render import Progress, announce, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
 from pressroom.model import OUTPUT, Pack, Target
@@ -162,7 +162,8 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
         raise ContentError(report)
     sizes = {t.key: len(data) for group, data in rendered for t in group}
     out = pack.root / OUTPUT
-    rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size)
+    rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size,
+                             lambda group, seconds: announce(progress, group, seconds))
     if check:
         tell(progress, "phase", "verifying links")
         verify_outputs(documents, [(group[0], data) for group, data in rendered], report)
