@@ -190,8 +190,11 @@ def test_no_answer_from_any_host_is_one_warning_suggesting_offline(project: Path
     port = closed_port()
     append(project, "content/en/qa/03-violence-and-numbers.md",
            f"\nRead <http://127.0.0.1:{port}/a> and <http://127.0.0.1:{port}/b>.\n")
-    report = check_pack(project)
+    rows = []
+    report = check_pack(project, summary=lambda key, counts: rows.append((key, dict(counts))))
     assert not [d for d in report.errors if "link" in d.message]
+    assert dict(rows)[("qa", "en")] == {"unknown": 2}  # the table of invoke check calls none of them broken
+    assert not [key for key, counts in rows if counts.get("broken")]
     network = [str(d) for d in report.warnings if d.kind == "network"]
     assert network == ["content/: warning: 2 external URLs could not be checked: no answer from any host "
                        "(connection refused) — check the network connection, or run invoke check --offline"]

@@ -60,7 +60,7 @@ def check_external_links(root: Path, pack, documents: dict, report: Report, summ
                        kind="network")
     for url, result in results.items():
         for key, _ in places[url]:
-            per_document.setdefault(key, Counter())[result.outcome] += 1
+            per_document.setdefault(key, Counter())["unknown" if offline else result.outcome] += 1  # not "broken"
         if not offline:
             _report_link(report, url, result, [checks.where(link) for _, link in places[url]])
     if summary:
