@@ -53,3 +53,43 @@ def test_every_file_a_build_counts_is_shown_as_built_web_pages_too(project: Path
     total = int(summary.split(" built")[0])
     assert [line.split("]")[0] for line in progress] == [f"[{n}/{total}" for n in range(1, total + 1)]
     assert any(" built output/web/en/qa.html (" in line for line in progress)
+
+
+def test_a_missing_or_damaged_reference_docx_is_said_with_the_fix(project: Path) -> None:
+    """docs/restyling-word.md: without templates/reference.docx (or with a file Word saved in
+    another format) the build says so and how to fix it, instead of an internal error."""
+    reference = project / "templates/reference.docx"
+    reference.write_bytes(b"\xd0\xcf\x11\xe0 an old .doc file")
+    done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "docx")
+    assert done.returncode == 1, done.stderr
+    assert "templates/reference.docx: is not a Word document (.docx), or is damaged — save it again from Word as " \
+           "Word Document (.docx), or run invoke reference-docx --force to replace it with the pack's own styles " \
+           "(docs/restyling-word.md)" in done.stderr.splitlines()
+    assert "internal error" not in done.stderr and not (project / "output/en/qa.docx").exists()
+    reference.unlink()
+    done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "docx")
+    assert done.returncode == 1, done.stderr
+    assert "templates/reference.docx: the Word files' styles are missing: there is no such file — run invoke " \
+           "reference-docx to write the pack's own styles, or save your restyled copy there from Word as Word " \
+           "Document (.docx) (docs/restyling-word.md)" in done.stderr.splitlines()
+    assert "internal error" not in done.stderr
+    assert invoke(project, "reference-docx").returncode == 0
+    assert invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "docx").returncode == 0
+
+
+def test_restyling_word_rebuilds_no_pdf(project: Path) -> None:
+    """docs/restyling-word.md: a restyled templates/reference.docx is an input of the Word files
+    (and the web pages naming their sizes), never of a PDF: a whole build after it re-renders no PDF."""
+    from pressroom.build.plan import input_hash, plan
+
+    pack = load_pack(project)
+    targets = plan(pack, None, None, None)
+    before = {t.key: input_hash(pack, t) for t in targets}
+    reference = project / "templates/reference.docx"
+    reference.write_bytes(reference.read_bytes() + b"\0")  # any change to the file's bytes
+    after = {t.key: input_hash(pack, t) for t in targets}
+    changed = {t.key for t in targets if before[t.key] != after[t.key]}
+    assert changed and not [key for key in changed if key.endswith(".pdf")]
+    assert {t.key for t in targets if t.key.endswith(".docx")} <= changed
+    (project / "templates/pack.css").write_text((project / "templates/pack.css").read_text() + "\n")
+    assert [t.key for t in targets if input_hash(pack, t) == after[t.key] and t.key.endswith(".pdf")] == []

@@ -23,7 +23,7 @@ from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, announce, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
-from pressroom.model import OUTPUT, Pack, Target
+from pressroom.model import OUTPUT, TEMPLATES, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
@@ -65,6 +65,7 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
             bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
                                           meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
             tell(progress, "phase", "checking")
+            _reference_docx(pack, fresh.stale, result.report)
             _check(pack, documents, bib, result.report, check, strict)
             result.report.extend(unlisted)  # judged with the renderers' warnings (--strict), after rendering
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
@@ -114,6 +115,29 @@ def _validate_unused_bibliography(pack: Pack, out: Path, fresh: Freshness, repor
             write_state(out, fresh.state)
     if report.failed(strict):
         raise ContentError(report)
+
+
+def _reference_docx(pack: Pack, stale: list[Target], report: Report) -> None:
+    """The Word files take their styles from templates/reference.docx: a missing or damaged one
+    (saved as .doc, or in another format) is said, not an internal error of every Word file."""
+    import zipfile
+
+    if not any(t.format == "docx" for t in stale):
+        return
+    path = pack.root / TEMPLATES / "reference.docx"
+    shown = f"{TEMPLATES}/reference.docx"
+    if not path.is_file():
+        report.error(shown, None, "the Word files' styles are missing: there is no such file",
+                     "run invoke reference-docx to write the pack's own styles, or save your restyled copy there "
+                     "from Word as Word Document (.docx) (docs/restyling-word.md)")
+        return
+    try:
+        with zipfile.ZipFile(path) as package:
+            package.getinfo("word/styles.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        report.error(shown, None, "is not a Word document (.docx), or is damaged",
+                     "save it again from Word as Word Document (.docx), or run invoke reference-docx --force to "
+                     "replace it with the pack's own styles (docs/restyling-word.md)")
 
 
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
