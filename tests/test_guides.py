@@ -93,3 +93,33 @@ def test_restyling_word_rebuilds_no_pdf(project: Path) -> None:
     assert {t.key for t in targets if t.key.endswith(".docx")} <= changed
     (project / "templates/pack.css").write_text((project / "templates/pack.css").read_text() + "\n")
     assert [t.key for t in targets if input_hash(pack, t) == after[t.key] and t.key.endswith(".pdf")] == []
+
+
+def test_collected_responses_outside_what_git_ignores_are_warned_about(project: Path) -> None:
+    """docs/responses.md: responses/ and responses*.csv/.xlsx are git-ignored; a table or a form
+    folder that git would commit is said, since it holds personal data."""
+    import shutil
+    import subprocess
+
+    from conftest import ROOT
+
+    shutil.copy2(ROOT / ".gitignore", project / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / "responses").mkdir()
+    done = invoke(project, "collect", "responses/", "--xlsx")
+    assert done.returncode == 0, done.stderr
+    assert "0 responses (0 flagged) → responses/responses.csv and responses/responses.xlsx; 0 file(s) not read" \
+        in done.stdout
+    assert "personal data" not in done.stderr
+    ignored = subprocess.run(["git", "-C", str(project), "check-ignore", "responses/responses.csv",
+                              "responses/responses.xlsx", "responses-2014.csv", "responses-2014.xlsx"],
+                             capture_output=True, text=True).stdout.split()
+    assert len(ignored) == 4
+    (project / "replies").mkdir()
+    done = invoke(project, "collect", "replies", "--out", "summary.csv")
+    assert done.returncode == 0, done.stderr
+    hint = ("keep responses in responses/ and name tables responses….csv/.xlsx (both ignored), or move it out of "
+            "the project (docs/responses.md)")
+    assert [line for line in done.stderr.splitlines() if "personal data" in line] == [
+        f"replies/: warning: holds personal data but is not ignored by git: a commit could publish it — {hint}",
+        f"summary.csv: warning: holds personal data but is not ignored by git: a commit could publish it — {hint}"]

@@ -263,12 +263,35 @@ def collect(root: Path, directory: Path, out: Path | None = None, *, xlsx: bool 
     if xlsx:
         write_xlsx(responses, fields, out.with_suffix(".xlsx"))
     report = Report(list(problems))
+    _not_ignored(root, [directory, out, *([out.with_suffix(".xlsx")] if xlsx else [])], report)
     _print_report(report)
     flagged = sum(1 for r in responses if r.problems)
     tables = f"{out} and {out.with_suffix('.xlsx')}" if xlsx else str(out)
     print(f"{len(responses)} responses ({flagged} flagged) → {tables}; {len(report.errors)} file(s) not read")
     if report.errors:
         raise Exit(f"{len(report.errors)} file(s) could not be read — see above", code=1)
+
+
+def _not_ignored(root: Path, paths: list[Path], report: Report) -> None:
+    """Responses are personal data: a form folder or a table inside the project that git would
+    take into a commit is a warning (nothing is said outside a git repository, or without git)."""
+    import subprocess
+
+    for path in paths:
+        try:
+            shown = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue  # outside the project: not git's business
+        try:
+            done = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--", str(shown)],
+                                  capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return
+        if done.returncode == 1:  # 0: ignored; 128: not a repository
+            report.warning(f"{shown}{'/' if path.is_dir() else ''}", None,
+                           "holds personal data but is not ignored by git: a commit could publish it",
+                           "keep responses in responses/ and name tables responses….csv/.xlsx (both ignored), "
+                           "or move it out of the project (docs/responses.md)")
 
 
 def preflight(root: Path, locales, docs, *, strict: bool) -> None:
