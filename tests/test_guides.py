@@ -123,3 +123,20 @@ def test_collected_responses_outside_what_git_ignores_are_warned_about(project: 
     assert [line for line in done.stderr.splitlines() if "personal data" in line] == [
         f"replies/: warning: holds personal data but is not ignored by git: a commit could publish it — {hint}",
         f"summary.csv: warning: holds personal data but is not ignored by git: a commit could publish it — {hint}"]
+
+
+def test_a_pack_without_a_web_front_page_builds_its_files_and_says_why_no_web_edition(project: Path) -> None:
+    """docs/new-consultation.md: a pack.yaml without web.landing built a web edition whose every
+    page linked a missing index.html ("no such file in output/web — … report it")."""
+    from pressroom.build import build
+
+    pack = project / "content/pack.yaml"
+    text = pack.read_text(encoding="utf-8")
+    pack.write_text(text[:text.index("\nweb:")] + "\n", encoding="utf-8")
+    result = build(project, docs=["qa"], locales=["en"])
+    assert sorted(t.key for t in result.built) == ["en/qa.docx", "en/qa.pdf"]
+    assert "content/pack.yaml: warning: no web edition: pack.yaml has no web.landing, the page the web edition " \
+           "opens with — add a web: section with a landing: document (title, year, template, fragments) as this " \
+           "pack's pack.yaml has it (docs/new-consultation.md)" in [str(d) for d in result.report.items]
+    done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "web")
+    assert done.returncode == 2 and "error: no web edition: pack.yaml has no web.landing" in done.stderr

@@ -19,11 +19,11 @@ from typing import Callable
 
 from pressroom.build.output import (build_lock, built_from, check_destinations, read_state, remove_stale_temp_files,
                                     write_atomic, write_state)
-from pressroom.build.plan import input_hash, plan, share
+from pressroom.build.plan import NO_LANDING, NO_LANDING_HINT, input_hash, plan, share
 from pressroom.build.render import Progress, announce, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
-from pressroom.model import OUTPUT, TEMPLATES, Pack, Target
+from pressroom.model import OUTPUT, PACK_FILE, TEMPLATES, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
@@ -54,6 +54,8 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
         unlisted = Report()
         report_unlisted(pack, locales or pack.locales, unlisted)  # in every build, even a no-op one
+        if pack.landing is None and not formats:  # the web edition left out: said, not silent
+            unlisted.warning(PACK_FILE, None, NO_LANDING, NO_LANDING_HINT)
         if any(t.format == "pdf" for t in fresh.stale) and font_subsetter() == FONTTOOLS:
             progress(NOTICE)  # once a build, then on: the PDFs are right, only slower to make
         if not fresh.stale:

@@ -24,6 +24,9 @@ from pressroom.write.pdf.subsetter import font_subsetter
 
 ENGINE = Path(__file__).resolve().parent.parent
 SHARED = Path("<the inputs of every target>")  # its key among ``digests``
+NO_LANDING = "no web edition: pack.yaml has no web.landing, the page the web edition opens with"
+NO_LANDING_HINT = ("add a web: section with a landing: document (title, year, template, fragments) as this pack's "
+                   "pack.yaml has it (docs/new-consultation.md)")
 WORD_STYLES = Path("templates") / "reference.docx"  # an input of the Word files and web pages only
 
 
@@ -33,7 +36,9 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     pack's default ones (``default: false`` keeps an edition out, e.g. print)."""
     docs = _choose(docs, list(pack.documents), "document")
     locales = _choose(locales, list(pack.locales), "locale")
-    formats = _choose(formats, list(FORMATS), "format")
+    if formats and "web" in formats and pack.landing is None:
+        raise UsageError(NO_LANDING + " — " + NO_LANDING_HINT)
+    formats = _choose(formats, [f for f in FORMATS if f != "web" or pack.landing is not None], "format")
     chosen = _choose(editions, [e.name for e in pack.editions], "edition", [e.name for e in pack.editions if e.default])
     first = pack.editions[0].name
     targets = []
