@@ -140,3 +140,25 @@ def test_a_pack_without_a_web_front_page_builds_its_files_and_says_why_no_web_ed
            "pack's pack.yaml has it (docs/new-consultation.md)" in [str(d) for d in result.report.items]
     done = invoke(project, "build", "--doc", "qa", "--locale", "en", "--format", "web")
     assert done.returncode == 2 and "error: no web edition: pack.yaml has no web.landing" in done.stderr
+
+
+def test_a_failed_build_still_names_the_unlisted_file(project: Path) -> None:
+    """docs/adding-a-fragment.md: "every build says so" — a --strict build that fails on the
+    translations' fallbacks, or a build with a content error, names the unlisted file too."""
+    import pytest
+
+    from pressroom.build import build
+    from pressroom.diagnostics import ContentError
+
+    (project / "content/en/qa/05-what-happens-next.md").write_text("# What happens next\n", encoding="utf-8")
+    unlisted = ("content/en/qa/05-what-happens-next.md: warning: not part of 'qa': pack.yaml does not list it — "
+                "list it in pack.yaml under documents.qa.fragments, or remove it")
+    with pytest.raises(ContentError) as failed:
+        build(project, docs=["qa"], locales=["en", "fr"], formats=["docx"], strict=True)
+    assert unlisted in [str(d) for d in failed.value.report.items]
+    assert any("fall back to English" in str(d) or "not translated" in str(d) for d in failed.value.report.items)
+    intro = project / "content/en/qa/01-introduction.md"
+    intro.write_text(intro.read_text(encoding="utf-8") + "\nSee [@grover2001].\n", encoding="utf-8")
+    with pytest.raises(ContentError) as failed:
+        build(project, docs=["qa"], locales=["en"], formats=["docx"])
+    assert unlisted in [str(d) for d in failed.value.report.items]

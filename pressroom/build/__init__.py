@@ -64,11 +64,15 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         if fresh.stale:
             tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             cache = Cache(out / CACHE)
-            bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
-                                          meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
-            tell(progress, "phase", "checking")
-            _reference_docx(pack, fresh.stale, result.report)
-            _check(pack, documents, bib, result.report, check, strict)
+            try:
+                bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
+                                              meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
+                tell(progress, "phase", "checking")
+                _reference_docx(pack, fresh.stale, result.report)
+                _check(pack, documents, bib, result.report, check, strict)
+            except ContentError as failed:  # the unlisted files are said in a failed build too
+                failed.report.extend(unlisted)
+                raise
             result.report.extend(unlisted)  # judged with the renderers' warnings (--strict), after rendering
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
             _write(out, rendered, fresh, result, cache)
