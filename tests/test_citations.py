@@ -315,3 +315,22 @@ def test_a_surviving_note_prints_no_detail_its_source_does_not_give(guidance, nu
     extra = {w.rstrip(".:") for w in words(note)} - {w.rstrip(".:") for w in words(SOURCE_NOTES[number])} - {"accessed"}
     assert not extra, note
     assert {"Wurth", "Shields", "18626", "29"} <= words(note) if number == 36 else True
+
+
+def test_an_edit_that_changes_no_citation_does_not_run_pandoc_again(project, monkeypatch):
+    """pandoc's output is kept in output/.cache/ under a digest of what it reads: a sentence added
+    does not run it again; a citation added does, and is formatted."""
+    import pressroom.assemble.citations as citations
+
+    doc, fragment = "guidance", "content/en/guidance/02-questions.md"
+    build(project, docs=[doc], locales=["en"], formats=["docx"])
+    runs, real = [], citations._pandoc.__wrapped__
+    monkeypatch.setattr(citations, "_pandoc", lambda *args: runs.append(1) or real(*args))
+    append(project, fragment, "\nA sentence added by the test.\n")
+    build(project, docs=[doc], locales=["en"], formats=["docx"])
+    assert runs == []
+    append(project, fragment, "\nCited.[^77]\n\n[^77]: [@grover2010, 4].\n")
+    build(project, docs=[doc], locales=["en"], formats=["docx"])
+    assert runs == [1]
+    with zipfile.ZipFile(project / "output/en/guidance.docx") as docx:
+        assert "Grover, Report of the Special Rapporteur" in re.sub(r"<[^>]+>", "", docx.read("word/footnotes.xml").decode())

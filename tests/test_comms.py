@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, append, invoke
 
 from pressroom.build import build
-from pressroom.diagnostics import ContentError
+from pressroom.diagnostics import ContentError, Report
 from pressroom.read.pack import load_pack
 
 PACK = "content/pack.yaml"
@@ -111,6 +111,16 @@ def test_a_misnamed_translation_is_told_to_take_the_source_name(project: Path) -
     assert "content/fr/qa/01-introductoin.md: warning: not part of 'qa': pack.yaml does not list it — " \
            "rename it to a source fragment's name (did you mean 01-introduction.md?)" in [
                str(d) for d in result.report.items]
+
+
+def test_the_pack_as_shipped_has_nothing_unlisted() -> None:
+    """The web edition's landing page (content/<locale>/web/, under web.landing) is part of the pack."""
+    from pressroom.read.unlisted import report_unlisted
+
+    pack, report = load_pack(ROOT), Report()
+    assert (ROOT / "content" / pack.source_locale / pack.landing.id).is_dir()
+    report_unlisted(pack, pack.locales, report)
+    assert not report.items, [str(d) for d in report.items]
 
 
 def test_a_folder_no_document_names_is_reported(project: Path) -> None:

@@ -456,7 +456,7 @@ def test_incremental_builds(built_en: Path, tmp_path: Path) -> None:
     changed = build(root, locales=["en"], editions=["screen", "print"])
     assert sorted(t.key for t in changed.built if not t.site) == ["en/qa.docx", "en/qa.pdf", "en/qa.print.pdf"]
     # on the web: its page, its downloads, and the landing page, which names their sizes
-    web = {"web/en/qa.html", "web/en/qa.docx", "web/en/qa.pdf", "web/en/qa.print.pdf", "web/en/index.html"}
+    web = {"web/en/qa.html", "web/en/qa.docx", "web/en/qa.pdf", "web/en/index.html"}  # no print edition there
     assert {t.key for t in changed.built if t.site} == web
     after = snapshot(root)
     rebuilt = {name for name in before if before[name] != after[name]}

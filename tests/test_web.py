@@ -53,12 +53,38 @@ def test_every_locale_has_the_landing_page_every_document_and_its_downloads(site
     for locale in LOCALES:
         names = {p.name for p in (site / locale).iterdir()}
         for doc in ("guidance", "response-form", "qa", "research-summary"):
-            assert {f"{doc}.html", f"{doc}.pdf", f"{doc}.print.pdf", f"{doc}.docx"} <= names, locale
+            assert {f"{doc}.html", f"{doc}.pdf", f"{doc}.docx"} <= names, locale
+            assert f"{doc}.print.pdf" not in names  # the printer's edition, not a reader's download
         assert "index.html" in names
         assert (site / locale / "guidance.pdf").read_bytes()[:5] == b"%PDF-"
     assert {p.suffix for p in (site / "assets" / "fonts").iterdir()} == {".woff2"}
     for font in (site / "assets" / "fonts").iterdir():
         assert font.read_bytes()[:4] == b"wOF2", font.name
+
+
+def test_the_vendored_web_fonts_are_cut_from_the_vendored_faces_as_they_are_now():
+    """templates/fonts/web/ holds the cuts a build copies: each has its face's revision and exactly
+    the characters of its face within its ranges (a face updated without ``invoke web-fonts`` fails
+    here), and cutting the smallest face again gives the vendored bytes."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from pressroom.write.web.fonts import FONTS, write_font
+
+    fonts = ROOT / "templates" / "fonts"
+    assert sorted(p.stem for p in (fonts / "web").iterdir()) == sorted(FONTS)
+    for name, ranges in FONTS.items():
+        face, cut = TTFont(fonts / f"{name}.ttf", lazy=True), TTFont(fonts / "web" / f"{name}.woff2", lazy=True)
+        assert cut["head"].fontRevision == face["head"].fontRevision, name
+        wanted = set(subset.parse_unicodes(ranges)) & set(face.getBestCmap())
+        assert set(cut.getBestCmap()) == wanted, name
+    assert write_font(fonts / "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Regular") == \
+        (fonts / "web" / "NotoNaskhArabic-Regular.woff2").read_bytes()
+
+
+def test_a_build_copies_the_vendored_web_fonts(site):
+    for font in (site / "assets" / "fonts").iterdir():
+        assert font.read_bytes() == (ROOT / "templates" / "fonts" / "web" / font.name).read_bytes(), font.name
 
 
 def test_pages_need_no_script_and_load_only_their_own_files(site):
@@ -115,7 +141,7 @@ def test_links_between_documents_are_links_between_pages(site):
 def test_downloads_name_their_format_and_size(site):
     tree = page_tree(site, "en/guidance.html")
     links = tree.xpath('//section[@class="downloads"]//a')
-    assert [a.get("href") for a in links] == ["guidance.pdf", "guidance.print.pdf", "guidance.docx"]
+    assert [a.get("href") for a in links] == ["guidance.pdf", "guidance.docx"]
     for link in links:
         text = " ".join(link.text_content().split())
         size = (site / "en" / link.get("href")).stat().st_size

@@ -25,7 +25,7 @@ from pressroom.assemble.structure import contents, inner_html, mark_pullquotes, 
 from pressroom.assemble.templates import environment, render_template, timestamp
 from pressroom.diagnostics import Report
 from pressroom.model import TITLES, Assembled, Document, Fragment, Pack
-from pressroom.read.bibliography import Bibliography
+from pressroom.read.bibliography import Bibliography, Cache
 from pressroom.read.form import read_form
 from pressroom.read.files import project_file, read_project_bytes
 from pressroom.read.fragments import decode, fragment_path, load_fragments, read_fragment
@@ -84,13 +84,16 @@ def _count_notes(doc: Document, body, report: Report) -> None:
                      "split the document, or cite once for a whole passage")
 
 
-def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft]) -> Callable[[], list[Formatted | None]]:
-    """Start formatting the citations of every draft in one pandoc run; see ``format_batch``."""
+def format_drafts(pack: Pack, bib: Bibliography, drafts: list[Draft], cache: Cache | None = None
+                  ) -> Callable[[], list[Formatted | None]]:
+    """Start formatting the citations of every draft in one pandoc run (or take its output from
+    ``cache``); see ``format_batch``."""
     jobs = [d.job for d in drafts if d.job is not None]
     if not jobs:
         return lambda: [None] * len(drafts)
     cited = {key for d in drafts for span in d.citations for key in span.get("data-cites", "").split()}
-    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style), bib.subset(sorted(cited)))
+    pending = format_batch(jobs, bib.path, style_path(pack.root, pack.citation_style), bib.subset(sorted(cited)),
+                           cache)
 
     def result() -> list[Formatted | None]:
         formatted = iter(pending())

@@ -209,7 +209,8 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     """Read the bibliography once, then assemble every document of ``locales``, with one pandoc
     run for all their citations (``meanwhile`` runs while pandoc works). A document with nothing
     of its own in a locale is the source locale's: assembled once, the same object under both keys.
-    ``cache``: where the parsed .bib is kept between builds (output/.cache/)."""
+    ``cache``: where the parsed .bib and pandoc's formatted citations are kept between builds
+    (output/.cache/)."""
     from pressroom.assemble import draft, finish, format_drafts, is_source_copy
 
     bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
@@ -217,7 +218,7 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     origin = {(doc.id, locale): (doc.id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc in every}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}
-    formatted = format_drafts(pack, bib, list(drafts.values()))
+    formatted = format_drafts(pack, bib, list(drafts.values()), cache)
     meanwhile()
     assembled = {key: finish(pack, d, f, report) for (key, d), f in zip(drafts.items(), formatted())}
     return bib, {key: assembled[source] for key, source in origin.items()}

@@ -127,16 +127,26 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     else:  # the Word files' styles, and the web pages that name their sizes (a PDF never reads them)
         digest.update(_digest_files(pack, [pack.root / WORD_STYLES], digests))
     doc = pack.document(target.doc_id) if target.doc_id else None  # the web edition's front door has none
-    fragments = []
-    for linked in ([doc.id] + _paper_links(pack, target)) if doc else []:
-        for name in pack.document(linked).fragments:
-            fragments += [fragment_path(pack, target.locale, linked, name), fragment_path(pack, pack.source_locale, linked, name)]
-    files = [pack.root / "content" / target.locale / TITLES, *fragments]
-    digest.update(_digest_files(pack, files, digests))
+    linked = tuple([doc.id] + _paper_links(pack, target)) if doc else ()
+    digest.update(_content_part(pack, target.locale, linked, digests))
     digest.update(digests[SHARED])
     digest.update(_pack_part(pack, doc.id if doc else "", digests))
-    digest.update(_cited_part(pack, [p for p in fragments if p.is_file() and inside(pack.root, p)], digests))
     return digest.hexdigest()
+
+
+def _content_part(pack: Pack, locale: str, linked: tuple[str, ...], digests: dict) -> bytes:
+    """The locale's titles, the fragments of the ``linked`` documents (the locale's and the
+    source's) and the .bib entries they cite; once per build for each document and locale,
+    which its PDF, Word file and page share."""
+    if ("content", locale, linked) not in digests:
+        fragments = []
+        for doc_id in linked:
+            for name in pack.document(doc_id).fragments:
+                fragments += [fragment_path(pack, locale, doc_id, name), fragment_path(pack, pack.source_locale, doc_id, name)]
+        files = [pack.root / "content" / locale / TITLES, *fragments]
+        part = _digest_files(pack, files, digests)
+        digests[("content", locale, linked)] = part + _cited_part(pack, [p for p in fragments if digests[p]], digests)
+    return digests[("content", locale, linked)]
 
 
 def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
@@ -155,7 +165,8 @@ def _digest_files(pack: Pack, files: list[Path], digests: dict) -> bytes:
 def _pack_part(pack: Pack, doc_id: str, digests: dict) -> bytes:
     """pack.yaml as far as one document is concerned (read once per build)."""
     if ("pack.yaml",) not in digests:
-        digests[("pack.yaml",)] = yaml.safe_load(pack.path.read_text(encoding="utf-8")) or {}
+        digests[("pack.yaml",)] = yaml.load(pack.path.read_text(encoding="utf-8"),  # libyaml where there is one
+                                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     tree = digests[("pack.yaml",)]
     documents = tree.get("documents") or {}
     # of the other documents, only which exist (a link to one is checked): no template shows their entries
@@ -171,12 +182,19 @@ def _cited_part(pack: Pack, fragments: list[Path], digests: dict) -> bytes:
     blocks = digests[("bib",)]
     keys: set[str] = set()
     for path in fragments:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        keys.update(a or b for a, b in CITED.findall(text))
-        if "nocite" in text:  # every entry may be listed
-            keys.update(blocks)
+        cited = _cited_keys(path, digests)
+        keys.update(blocks if cited is None else cited)  # "nocite": every entry may be listed
     chosen = [(key, blocks[key]) for key in sorted(keys) if key in blocks]
     return json.dumps([str(pack.bibliography), blocks.get("", ""), chosen]).encode()
+
+
+def _cited_keys(path: Path, digests: dict) -> frozenset[str] | None:
+    """The keys one fragment cites (None: it may list every entry), found once per build: a
+    fragment is an input of every format and edition of its document, and of its translations'."""
+    if ("cited", path) not in digests:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        digests[("cited", path)] = None if "nocite" in text else frozenset(a or b for a, b in CITED.findall(text))
+    return digests[("cited", path)]
 
 
 CITED = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")

@@ -26,18 +26,15 @@ def plan_web(pack: Pack, docs: list[str], locales: list[str], whole: bool) -> li
     """The pages of ``docs`` in ``locales`` (and the landing page when the whole pack is built),
     the downloads those pages offer, and the shared assets."""
     from pressroom.write.web.fonts import FONTS
-    from pressroom.write.web.writer import STYLESHEET_NAME
+    from pressroom.write.web.assets import STYLESHEET_NAME
 
-    first = pack.editions[0].name
     listed = list(pack.documents) if whole else docs
     targets = []
     for locale in locales:
         pages = ([pack.landing.id] if pack.landing is not None and whole else []) + docs
         targets += [Target(doc_id, locale, "web", "", page_name(pack, doc_id), site=True) for doc_id in pages]
         for doc_id in listed:
-            targets += [Target(doc_id, locale, "pdf", e.name, output_name(doc_id, e.name, first, "pdf"), site=True)
-                        for e in pack.editions]
-            targets.append(Target(doc_id, locale, "docx", "", f"{doc_id}.docx", site=True))
+            targets += downloads_of(pack, doc_id, locale)
     if whole:
         targets.append(Target("", "", "web", "", "index.html", site=True))  # the choice of languages
     targets.append(Target("", "", ASSET, "", f"assets/{STYLESHEET_NAME}", site=True))
@@ -51,9 +48,12 @@ def site_files(pack: Pack) -> set[str]:
 
 
 def downloads_of(pack: Pack, doc_id: str, locale: str) -> list[Target]:
+    """What a page offers: the PDF of each edition a plain build makes (the print edition is the
+    printer's, delivered by ``invoke package``, and would double the PDF work of every build) and
+    the Word file."""
     first = pack.editions[0].name
     return [*(Target(doc_id, locale, "pdf", e.name, output_name(doc_id, e.name, first, "pdf"), site=True)
-              for e in pack.editions),
+              for e in pack.editions if e.default),
             Target(doc_id, locale, "docx", "", f"{doc_id}.docx", site=True)]
 
 
@@ -76,28 +76,20 @@ def _listed(pack: Pack, target: Target) -> list[str]:
 
 
 def asset_sources(root: Path, target: Target) -> tuple[list[Path], str]:
-    """What an asset is made from: the vendored face (or the stylesheet), the code that cuts it,
-    and the versions of fontTools and Brotli, whose subsetter and WOFF2 encoder decide the bytes.
-    A font takes ~1 s to cut: it is not cut again when only the content or a template changes."""
-    import brotli
-    import fontTools
+    """What an asset is made from: the vendored cut of a face (templates/fonts/web/), or the
+    stylesheet; either is copied as it is."""
+    from pressroom.write.web.fonts import WEB
+    from pressroom.write.web.assets import STYLESHEET
 
-    engine = Path(__file__).resolve().parent.parent
     if target.name.endswith(".woff2"):
-        source = root / "templates" / "fonts" / f"{Path(target.name).stem}.ttf"
-        return [source, engine / "write" / "web" / "fonts.py"], f"fontTools {fontTools.version}, brotli {getattr(brotli, '__version__', '')}"
-    from pressroom.write.web.writer import STYLESHEET
+        return [root / "templates" / "fonts" / WEB / Path(target.name).name], ""
     return [root / STYLESHEET], ""
 
 
 def render_asset(root: Path, target: Target) -> bytes:
-    from pressroom.write.web.fonts import write_font
-    from pressroom.write.web.writer import STYLESHEET
+    from pressroom.read.files import read_project_bytes
 
-    if target.name.endswith(".woff2"):
-        name = Path(target.name).stem
-        return write_font(root / "templates" / "fonts" / f"{name}.ttf", name)
-    return (root / STYLESHEET).read_bytes()
+    return read_project_bytes(root, asset_sources(root, target)[0][0])
 
 
 def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of,

@@ -8,11 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import babel
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+import babel  # Babel's dates, catalogues and translations load when used: a no-op build needs none
 
 from pressroom.diagnostics import Diagnostic, Report, with_suggestion
 from pressroom.model import invisible, link_problem
@@ -43,10 +39,17 @@ class Locale:
         return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
 
     def date(self, value: dt.date) -> str:
+        from babel.dates import format_date
+
         return format_date(value, DATE_PATTERN, locale=self.babel)
 
-    def translations(self, root: Path) -> NullTranslations:
-        """The locale's catalogue compiled in memory from its .po (fuzzy entries left out)."""
+    def translations(self, root: Path):
+        """The locale's catalogue compiled in memory from its .po (fuzzy entries left out): a
+        babel.support.Translations, or NullTranslations without one."""
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+        from babel.support import NullTranslations, Translations
+
         po = root / CATALOGUES / self.code / "LC_MESSAGES" / "messages.po"
         if not po.is_file() or not inside(root, po):  # a catalogue linked out of the project: catalogue_problems
             return NullTranslations()
@@ -97,6 +100,8 @@ def catalogue_problems(root: Path, code: str) -> list[Diagnostic]:
     if not inside(root, po):
         report.error(shown, None, "the catalogue is a link that leads outside the project", OUTSIDE_HINT)
         return report.items
+    from babel.messages.pofile import read_po
+
     with open(po, "rb") as handle:
         catalog = read_po(handle, locale=code.replace("-", "_"))
     lines = po.read_bytes().decode("utf-8", errors="replace").splitlines()

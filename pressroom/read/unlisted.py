@@ -25,13 +25,13 @@ def is_editor_temp(name: str) -> bool:
 
 def report_unlisted(pack: Pack, locales, report: Report) -> None:
     """Warn about every file and folder under content/<locale>/ that pack.yaml does not mention."""
-    known = {*pack.documents, *([pack.landing.id] if pack.landing is not None else [])}  # the web's front page too
+    ids = {*pack.documents, *([pack.landing.id] if pack.landing is not None else [])}  # the web's page too
     for locale in sorted(locales):
         folder = pack.root / "content" / locale
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             if is_editor_temp(path.name) or path.name == TITLES:
                 continue
-            if path.is_dir() and path.name not in known:
+            if path.is_dir() and path.name not in ids:
                 _unknown_folder(pack, locale, path, report)
             elif path.is_dir():
                 _unlisted_files(pack, locale, path, report)

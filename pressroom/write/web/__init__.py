@@ -9,5 +9,5 @@ Content-Security-Policy says so to the browser.
 
 ``writer`` makes a page (and the site's front door, a choice of language), ``transform``
 reshapes the assembled tree for a browser (endnotes, links between pages, the form's
-questions), ``fonts`` cuts the WOFF2 subsets. (Nothing is imported here.)
+questions), ``fonts`` cuts the WOFF2 subsets, ``assets`` names the shared files. (Nothing is imported here.)
 """

@@ -3,6 +3,10 @@
 Each face is cut to fixed Unicode ranges (not to the characters a build happens to use), so a
 font file changes only when the vendored face does, and a browser caches it across pages and
 locales. fontTools writes WOFF2 with Brotli; the face's own head date is kept (no build time).
+Cutting takes ~1.5 s a face (Brotli at its best compression), nine faces twice a cold build's
+PDF work: so the cuts are vendored beside the faces (templates/fonts/web/, made by ``invoke
+web-fonts`` when a face is updated) and a build copies them; the bytes then do not depend on
+the machine's fontTools or Brotli either.
 """
 
 from __future__ import annotations
@@ -19,6 +23,21 @@ FONTS = {  # the web stylesheet's faces (templates/web/web.css) → the ranges e
     "NotoSans-Regular": LATIN, "NotoSans-Bold": LATIN, "NotoSans-Italic": LATIN,
     "NotoNaskhArabic-Regular": ARABIC, "NotoNaskhArabic-Bold": ARABIC,
 }
+
+
+WEB = Path("web")  # templates/fonts/web/: the vendored cuts
+
+
+def cut_all(fonts: Path) -> list[Path]:
+    """Cut every web face from its vendored face in ``fonts`` into ``fonts``/web/: what
+    ``invoke web-fonts`` does after a face is updated."""
+    (fonts / WEB).mkdir(exist_ok=True)
+    written = []
+    for name in FONTS:
+        path = fonts / WEB / f"{name}.woff2"
+        path.write_bytes(write_font(fonts / f"{name}.ttf", name))
+        written.append(path)
+    return written
 
 
 def write_font(source: Path, name: str) -> bytes:

@@ -13,13 +13,11 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pressroom.model import Assembled
+from pressroom.write.web.assets import ASSETS
 from pressroom.write.web.transform import Note, Parts, web_parts
 
 TEMPLATE = "web/page.html.j2"
 FRONT_DOOR = "web/languages.html.j2"
-STYLESHEET_NAME = "web.css"
-STYLESHEET = Path("templates") / "web" / STYLESHEET_NAME
-ASSETS = "assets"  # output/web/assets/: the stylesheet and the fonts, shared by every locale
 CSP = ("default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
        "base-uri 'none'; form-action 'none'")
 
