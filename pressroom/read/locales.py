@@ -131,6 +131,8 @@ def catalogue_problems(root: Path, code: str) -> list[Diagnostic]:
 def template_strings(root: Path) -> set[str] | None:
     """The msgids of templates/locales/messages.pot (what the templates ask gettext for), or None
     when the pack has no such file."""
+    from babel.messages.pofile import read_po
+
     pot = root / CATALOGUES / "messages.pot"
     if not pot.is_file() or not inside(root, pot):
         return None
