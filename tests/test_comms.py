@@ -200,8 +200,11 @@ def test_no_answer_from_any_host_is_one_warning_suggesting_offline(project: Path
     port = closed_port()
     append(project, "content/en/qa/03-violence-and-numbers.md",
            f"\nRead <http://127.0.0.1:{port}/a> and <http://127.0.0.1:{port}/b>.\n")
-    report = check_pack(project)
+    rows = []
+    report = check_pack(project, summary=lambda key, counts: rows.append((key, dict(counts))))
     assert not [d for d in report.errors if "link" in d.message]
+    assert dict(rows)[("qa", "en")] == {"unknown": 2}  # the table of invoke check calls none of them broken
+    assert not [key for key, counts in rows if counts.get("broken")]
     network = [str(d) for d in report.warnings if d.kind == "network"]
     assert network == ["content/: warning: 2 external URLs could not be checked: no answer from any host "
                        "(connection refused) — check the network connection, or run invoke check --offline"]
@@ -264,3 +267,39 @@ def test_the_three_kinds_of_policy_summary_notes_are_told_apart_in_pdf_and_docx(
                           text=True, check=True).stdout
     assert text.count("Reconstructed:") == len(reconstructed)
     assert "Geneva: World Health Organization, 2012" in " ".join(text.split())
+
+
+def test_a_catalogue_msgid_no_template_asks_for_names_the_nearest(project: Path) -> None:
+    po = "templates/locales/fr/LC_MESSAGES/messages.po"
+    _edit(project, po, 'msgid "Contents"\n', 'msgid "Contnets"\n')
+    result = build(project, docs=["qa"], locales=["fr"], formats=["docx"])
+    line = _line(project, po, 'msgid "Contnets"')
+    assert f"{po}:{line}: warning: msgid 'Contnets' is no template string: " \
+           "its translation is never used — did you mean 'Contents' or 'Notes'? correct the msgid to a template's " \
+           "words as templates/locales/messages.pot has them (a template changed: invoke i18n.extract, then " \
+           "invoke i18n.update)" in [str(d) for d in result.report.items]
+
+
+def test_the_catalogues_as_shipped_match_the_templates(project: Path) -> None:
+    from pressroom.commands.i18n import unextracted
+    from pressroom.diagnostics import Report
+    from pressroom.read.locales import catalogue_problems
+
+    report = Report()
+    unextracted(project, report)
+    assert [str(d) for d in report.items] + [str(d) for d in catalogue_problems(project, "fr")] + [
+        str(d) for d in catalogue_problems(project, "ar")] == []
+
+
+def test_a_misspelt_template_string_names_the_nearest(project: Path) -> None:
+    from pressroom.commands.i18n import unextracted
+    from pressroom.diagnostics import Report
+
+    line = _line(project, "templates/base.html.j2", '{{ _("Contents") }}')
+    _edit(project, "templates/base.html.j2", '{{ _("Contents") }}', '{{ _("Contnets") }}')
+    report = Report()
+    unextracted(project, report)
+    assert [str(d) for d in report.items] == [
+        f"templates/base.html.j2:{line}: warning: template string 'Contnets' is not in "
+        "templates/locales/messages.pot: no locale translates it — did you mean 'Contents' or 'Notes'? fix the "
+        "template's words, or, if the string is new, invoke i18n.extract then invoke i18n.update"]

@@ -250,3 +250,22 @@ def test_mark_records_a_form_brought_up_to_date(project):
     mark(load_pack(project), target)
     assert target.read_text().startswith(f"translated-from: {hashlib.sha256(source.read_bytes()).hexdigest()}\n")
     assert "response-form/form.yaml" in next(s for s in status(load_pack(project)) if s.locale == "fr").of("translated")
+
+
+def test_an_entry_whose_msgid_was_edited_is_not_dropped_silently(project, tmp_path):
+    """A template string whose msgid a translator (or a CAT tool) changed matches nothing: it is
+    not imported, and the import says so with the nearest template strings."""
+    pack = load_pack(project)
+    export(pack, "fr", tmp_path / "po")
+    path = tmp_path / "po" / "templates.po"
+    text = path.read_text(encoding="utf-8")
+    assert '\nmsgid "Contents"\n' in text
+    path.write_text(text.replace('\nmsgid "Contents"\n', '\nmsgid "Contnets"\n'), encoding="utf-8")
+    before = files(project)
+    report = Report()
+    import_(pack, "fr", tmp_path / "po", report)
+    assert files(project) == before
+    assert [str(d) for d in report.items] == [
+        f"{path}: warning: “Contnets” is no string of the English now: not imported — did you mean “Contents” or "
+        "“Notes”? keep each entry's source (msgid) as exported; if the English changed, export again and translate "
+        "the new text"]

@@ -19,11 +19,11 @@ from typing import Callable
 
 from pressroom.build.output import (build_lock, built_from, check_destinations, read_state, remove_stale_temp_files,
                                     write_atomic, write_state)
-from pressroom.build.plan import input_hash, plan, share
-from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
+from pressroom.build.plan import NO_LANDING, NO_LANDING_HINT, input_hash, plan, share
+from pressroom.build.render import Progress, announce, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
-from pressroom.model import OUTPUT, Pack, Target
+from pressroom.model import OUTPUT, PACK_FILE, TEMPLATES, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
@@ -54,6 +54,8 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         result = Result(Report(), fresh=[t for t in fresh.targets if t not in fresh.stale])
         unlisted = Report()
         report_unlisted(pack, locales or pack.locales, unlisted)  # in every build, even a no-op one
+        if pack.landing is None and not formats:  # the web edition left out: said, not silent
+            unlisted.warning(PACK_FILE, None, NO_LANDING, NO_LANDING_HINT)
         if any(t.format == "pdf" for t in fresh.stale) and font_subsetter() == FONTTOOLS:
             progress(NOTICE)  # once a build, then on: the PDFs are right, only slower to make
         if not fresh.stale:
@@ -62,10 +64,15 @@ def build(root: Path, *, docs: list[str] | None = None, locales: list[str] | Non
         if fresh.stale:
             tell(progress, "phase", f"assembling {len(fresh.stale)} of {len(fresh.targets)} files")
             cache = Cache(out / CACHE)
-            bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
-                                          meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
-            tell(progress, "phase", "checking")
-            _check(pack, documents, bib, result.report, check, strict)
+            try:
+                bib, documents = assemble_all(pack, _locales(pack, fresh.stale), result.report,
+                                              meanwhile=lambda: import_renderers(fresh.stale), cache=cache)
+                tell(progress, "phase", "checking")
+                _reference_docx(pack, fresh.stale, result.report)
+                _check(pack, documents, bib, result.report, check, strict)
+            except ContentError as failed:  # the unlisted files are said in a failed build too
+                failed.report.extend(unlisted)
+                raise
             result.report.extend(unlisted)  # judged with the renderers' warnings (--strict), after rendering
             rendered = _render_verified(pack, fresh.stale, documents, jobs, progress, result.report, check, strict)
             _write(out, rendered, fresh, result, cache)
@@ -116,6 +123,29 @@ def _validate_unused_bibliography(pack: Pack, out: Path, fresh: Freshness, repor
         raise ContentError(report)
 
 
+def _reference_docx(pack: Pack, stale: list[Target], report: Report) -> None:
+    """The Word files take their styles from templates/reference.docx: a missing or damaged one
+    (saved as .doc, or in another format) is said, not an internal error of every Word file."""
+    import zipfile
+
+    if not any(t.format == "docx" for t in stale):
+        return
+    path = pack.root / TEMPLATES / "reference.docx"
+    shown = f"{TEMPLATES}/reference.docx"
+    if not path.is_file():
+        report.error(shown, None, "the Word files' styles are missing: there is no such file",
+                     "run invoke reference-docx to write the pack's own styles, or save your restyled copy there "
+                     "from Word as Word Document (.docx) (docs/restyling-word.md)")
+        return
+    try:
+        with zipfile.ZipFile(path) as package:
+            package.getinfo("word/styles.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        report.error(shown, None, "is not a Word document (.docx), or is damaged",
+                     "save it again from Word as Word Document (.docx), or run invoke reference-docx --force to "
+                     "replace it with the pack's own styles (docs/restyling-word.md)")
+
+
 def _check(pack: Pack, documents: dict, bib: Bibliography, report: Report, check: bool, strict: bool) -> None:
     """Every check over every assembled document (links between documents included)."""
     from pressroom import checks  # here, not at the top: a build with nothing to do imports neither
@@ -162,7 +192,8 @@ def _render_verified(pack: Pack, stale: list[Target], documents: dict, jobs: int
         raise ContentError(report)
     sizes = {t.key: len(data) for group, data in rendered for t in group}
     out = pack.root / OUTPUT
-    rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size)
+    rendered += render_pages(pack, pages, documents, lambda t: sizes.get(t.key) or (out / t.key).stat().st_size,
+                             lambda group, seconds: announce(progress, group, seconds))
     if check:
         tell(progress, "phase", "verifying links")
         verify_outputs(documents, [(group[0], data) for group, data in rendered], report)

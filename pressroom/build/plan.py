@@ -24,6 +24,10 @@ from pressroom.write.pdf.subsetter import font_subsetter
 
 ENGINE = Path(__file__).resolve().parent.parent
 SHARED = Path("<the inputs of every target>")  # its key among ``digests``
+NO_LANDING = "no web edition: pack.yaml has no web.landing, the page the web edition opens with"
+NO_LANDING_HINT = ("add a web: section with a landing: document (title, year, template, fragments) as this pack's "
+                   "pack.yaml has it (docs/new-consultation.md)")
+WORD_STYLES = Path("templates") / "reference.docx"  # an input of the Word files and web pages only
 
 
 def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
@@ -32,7 +36,9 @@ def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats:
     pack's default ones (``default: false`` keeps an edition out, e.g. print)."""
     docs = _choose(docs, list(pack.documents), "document")
     locales = _choose(locales, list(pack.locales), "locale")
-    formats = _choose(formats, list(FORMATS), "format")
+    if formats and "web" in formats and pack.landing is None:
+        raise UsageError(NO_LANDING + " — " + NO_LANDING_HINT)
+    formats = _choose(formats, [f for f in FORMATS if f != "web" or pack.landing is not None], "format")
     chosen = _choose(editions, [e.name for e in pack.editions], "edition", [e.name for e in pack.editions if e.default])
     first = pack.editions[0].name
     targets = []
@@ -108,8 +114,8 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
     digests = {} if digests is None else digests
     if SHARED not in digests:
         # pack.yaml and the .bib: only the parts the target depends on (below)
-        digests[SHARED] = _digest_files(pack, [*sorted((pack.root / "templates").rglob("*")), *sorted(ENGINE.rglob("*.py"))],
-                                        digests)
+        templates = [p for p in sorted((pack.root / "templates").rglob("*")) if p != pack.root / WORD_STYLES]
+        digests[SHARED] = _digest_files(pack, [*templates, *sorted(ENGINE.rglob("*.py"))], digests)
     digest = hashlib.sha256(f"{target}".encode())
     if target.format == ASSET:  # a font or the stylesheet: its own source file and the code that cuts it
         files, version = asset_sources(pack.root, target)
@@ -118,6 +124,8 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
         return digest.hexdigest()
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())
+    else:  # the Word files' styles, and the web pages that name their sizes (a PDF never reads them)
+        digest.update(_digest_files(pack, [pack.root / WORD_STYLES], digests))
     doc = pack.document(target.doc_id) if target.doc_id else None  # the web edition's front door has none
     linked = tuple([doc.id] + _paper_links(pack, target)) if doc else ()
     digest.update(_content_part(pack, target.locale, linked, digests))

@@ -86,12 +86,17 @@ def _collect(outcomes, progress: Progress, report: Report) -> Iterator[tuple[lis
     for group, (data, problems, seconds) in outcomes:
         report.extend(problems)
         if data is not None:
-            if hasattr(progress, "finished"):
-                progress.finished([t.key for t in group], seconds)
-            else:
-                also = f", also written as {', '.join(f'output/{t.key}' for t in group[1:])}" if group[1:] else ""
-                progress(f"built output/{group[0].key} ({seconds:.1f} s){also}")
+            announce(progress, group, seconds)
             yield group, data
+
+
+def announce(progress: Progress, group: list[Target], seconds: float) -> None:
+    """One rendered group (a file and its copies) told to the progress display."""
+    if hasattr(progress, "finished"):
+        progress.finished([t.key for t in group], seconds)
+    else:
+        also = f", also written as {', '.join(f'output/{t.key}' for t in group[1:])}" if group[1:] else ""
+        progress(f"built output/{group[0].key} ({seconds:.1f} s){also}")
 
 
 def _call(function: Callable, argument):

@@ -92,9 +92,12 @@ def render_asset(root: Path, target: Target) -> bytes:
     return read_project_bytes(root, asset_sources(root, target)[0][0])
 
 
-def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of) -> list[tuple[list[Target], bytes]]:
+def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of,
+                 done=lambda group, seconds: None) -> list[tuple[list[Target], bytes]]:
     """Each stale page rendered (in this process: a page takes ~50 ms). ``size_of(target)``: the
-    byte size of a download, rendered in this build or written earlier."""
+    byte size of a download, rendered in this build or written earlier; ``done(group, seconds)``
+    is told of each page rendered (the progress display counts pages as it counts files)."""
+    import time
     from pressroom.write.web.writer import Page, write_front_door, write_page
 
     languages = _languages(pack)
@@ -102,10 +105,12 @@ def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of) ->
     names = {doc_id: page_name(pack, doc_id) for doc_id in [*([pack.landing.id] if pack.landing else []), *pack.documents]}
     rendered = []
     for target in targets:
+        started = time.perf_counter()
         if not target.locale:
             source = by_code[pack.source_locale]
             rendered.append(([target], write_front_door(languages, source, pack.organisation, pack.title,
                                                         _translations(pack, source.code), pack.root)))
+            done([target], time.perf_counter() - started)
             continue
         language = by_code[target.locale]
         listed = _listed(pack, target)
@@ -117,6 +122,7 @@ def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of) ->
                     entries, pack.organisation, source.doc.title, by_code[pack.source_locale],
                     _translations(pack, target.locale), pack.root)
         rendered.append(([target], write_page(page)))
+        done([target], time.perf_counter() - started)
     return rendered
 
 

@@ -11,6 +11,7 @@ from pressroom.build import assemble_all
 from pressroom.build.plan import plan
 from pressroom.build.web import site_files
 from pressroom.checks.urls import url_problem
+from pressroom.commands.i18n import unextracted
 from pressroom.diagnostics import Report
 from pressroom.inspect.verify import verify_outputs, verify_site
 from pressroom.model import OUTPUT
@@ -28,6 +29,7 @@ def check_pack(root: Path, *, offline: bool = False, summary=None) -> Report:
     bib, documents = assemble_all(pack, set(pack.locales), report)
     checks.run(pack, documents, report, bibliography=bib)
     report_unlisted(pack, pack.locales, report)
+    unextracted(root, report)
     if not offline:
         check_external_links(root, pack, documents, report, summary)
     written = [(t, root / OUTPUT / t.key) for t in plan(pack, None, None, None) if (root / OUTPUT / t.key).is_file()]
@@ -58,7 +60,7 @@ def check_external_links(root: Path, pack, documents: dict, report: Report, summ
                        kind="network")
     for url, result in results.items():
         for key, _ in places[url]:
-            per_document.setdefault(key, Counter())[result.outcome] += 1
+            per_document.setdefault(key, Counter())["unknown" if offline else result.outcome] += 1  # not "broken"
         if not offline:
             _report_link(report, url, result, [checks.where(link) for _, link in places[url]])
     if summary:

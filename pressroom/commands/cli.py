@@ -29,8 +29,7 @@ def run(action: Callable[[], None], debug: bool = False, verbose: bool = False) 
         raise
     except ContentError as exc:
         _print_report(exc.report)
-        count = sum(1 for d in exc.report.sorted() if d.level == "error")
-        raise Exit(f"failed: {count} error(s) — nothing was written", code=exc.exit_code) from None
+        raise Exit(failure_line(exc.report), code=exc.exit_code) from None
     except UsageError as exc:
         raise Exit(f"error: {exc}", code=exc.exit_code) from None
     except KeyboardInterrupt:
@@ -40,6 +39,15 @@ def run(action: Callable[[], None], debug: bool = False, verbose: bool = False) 
             traceback.print_exc()
         raise Exit(f"internal error: {type(exc).__name__}: {exc} — run again with --debug and report it",
                    code=3) from None
+
+
+def failure_line(report: Report) -> str:
+    """The last line of a refused build: its errors, or (``--strict``, no errors) the warnings that failed it."""
+    count = sum(1 for d in report.sorted() if d.level == "error")
+    warned = sum(1 for d in report.sorted() if d.level == "warning")
+    if count == 0 and warned:
+        return f"failed: {warned} warning(s), errors under --strict — nothing was written"
+    return f"failed: {count} error(s) — nothing was written"
 
 
 def parse_error_message(message: str, tasks: list[str], root: Path) -> str:
@@ -255,12 +263,35 @@ def collect(root: Path, directory: Path, out: Path | None = None, *, xlsx: bool 
     if xlsx:
         write_xlsx(responses, fields, out.with_suffix(".xlsx"))
     report = Report(list(problems))
+    _not_ignored(root, [directory, out, *([out.with_suffix(".xlsx")] if xlsx else [])], report)
     _print_report(report)
     flagged = sum(1 for r in responses if r.problems)
     tables = f"{out} and {out.with_suffix('.xlsx')}" if xlsx else str(out)
     print(f"{len(responses)} responses ({flagged} flagged) → {tables}; {len(report.errors)} file(s) not read")
     if report.errors:
         raise Exit(f"{len(report.errors)} file(s) could not be read — see above", code=1)
+
+
+def _not_ignored(root: Path, paths: list[Path], report: Report) -> None:
+    """Responses are personal data: a form folder or a table inside the project that git would
+    take into a commit is a warning (nothing is said outside a git repository, or without git)."""
+    import subprocess
+
+    for path in paths:
+        try:
+            shown = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue  # outside the project: not git's business
+        try:
+            done = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--", str(shown)],
+                                  capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return
+        if done.returncode == 1:  # 0: ignored; 128: not a repository
+            report.warning(f"{shown}{'/' if path.is_dir() else ''}", None,
+                           "holds personal data but is not ignored by git: a commit could publish it",
+                           "keep responses in responses/ and name tables responses….csv/.xlsx (both ignored), "
+                           "or move it out of the project (docs/responses.md)")
 
 
 def preflight(root: Path, locales, docs, *, strict: bool) -> None:

@@ -48,6 +48,25 @@ def extract(root: Path) -> Catalog:
     return catalog
 
 
+def unextracted(root: Path, report) -> None:
+    """A string a template asks gettext for that messages.pot lacks: no locale can translate it
+    (a new string not yet extracted, or a slip in the template's words), at its template line."""
+    from pressroom.diagnostics import with_suggestion
+
+    if not template_path(root).is_file():
+        return
+    with open(template_path(root), "rb") as handle:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(root / "templates"), METHODS, options_map=OPTIONS):
+        text = message if isinstance(message, str) else message[0]
+        if text not in known:
+            report.warning(f"templates/{filename}", lineno, f"template string {text!r} is not in "
+                           "templates/locales/messages.pot: no locale translates it",
+                           with_suggestion("fix the template's words, or, if the string is new, invoke i18n.extract "
+                                           "then invoke i18n.update", repr(text), [repr(k) for k in known]))
+
+
 def update(root: Path, locales: list[str]) -> None:
     """Bring each locale's .po up to date with messages.pot (changed strings become fuzzy)."""
     with open(template_path(root), "rb") as handle:

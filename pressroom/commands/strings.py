@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from pressroom.commands.stores import Entry
-from pressroom.diagnostics import Report
+from pressroom.diagnostics import Report, with_suggestion
 from pressroom.read import yamlunits
 from pressroom.read.translations import CURRENT, NEW, OUTDATED, SOURCES
 from pressroom.read.units import has_words, tokens
@@ -68,6 +68,13 @@ def wanted(pairs: list[Named], given: list[Entry], where: str, report: Report) -
     out = {}
     for entry in given:
         p = by_name.get(entry.key) or by_name.get(entry.source)
+        if p is None and entry.target.strip() and not entry.fuzzy:
+            report.warning(where, None, f"“{_short(entry.key or entry.source)}” is no string of the English now: "
+                           "not imported", with_suggestion("keep each entry's source (msgid) as exported; if the "
+                                                           "English changed, export again and translate the new text",
+                                                           f"“{_short(entry.source)}”",
+                                                           {f"“{_short(n.source)}”" for n in pairs}))
+            continue
         if entry.fuzzy or not entry.target.strip() or p is None:
             continue
         if " ".join(entry.source.split()) != p.source:
@@ -82,6 +89,12 @@ def wanted(pairs: list[Named], given: list[Entry], where: str, report: Report) -
         if new != p.translation or p.state != CURRENT:
             out[p.name] = new
     return out
+
+
+def _short(text: str) -> str:
+    """A string as a message quotes it: its first 60 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _braces(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import babel  # Babel's dates, catalogues and translations load when used: a no-op build needs none
 
-from pressroom.diagnostics import Diagnostic, Report
+from pressroom.diagnostics import Diagnostic, Report, with_suggestion
 from pressroom.model import invisible, link_problem
 from pressroom.read.files import OUTSIDE_HINT, inside
 
@@ -105,10 +105,18 @@ def catalogue_problems(root: Path, code: str) -> list[Diagnostic]:
     with open(po, "rb") as handle:
         catalog = read_po(handle, locale=code.replace("-", "_"))
     lines = po.read_bytes().decode("utf-8", errors="replace").splitlines()
+    known = template_strings(root)
     for message in catalog:
         if not message.id or not message.string:
             continue
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        if known is not None and ids[0] not in known:
+            report.warning(shown, message.lineno, f"msgid {ids[0]!r} is no template string: its translation is "
+                           "never used", with_suggestion("correct the msgid to a template's words as "
+                                                         "templates/locales/messages.pot has them (a template "
+                                                         "changed: invoke i18n.extract, then invoke i18n.update)",
+                                                         repr(ids[0]), [repr(k) for k in known]))
+            continue
         strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         line = _msgstr_line(lines, message.lineno)
         wanted = sorted(_placeholders(ids[0]))
@@ -118,6 +126,18 @@ def catalogue_problems(root: Path, code: str) -> list[Diagnostic]:
                 report.error(shown, line, f"msgstr for {ids[0]!r} {problem}",
                              "translate the words only: keep every {name} and %(name)s of the msgid, no addresses")
     return report.items
+
+
+def template_strings(root: Path) -> set[str] | None:
+    """The msgids of templates/locales/messages.pot (what the templates ask gettext for), or None
+    when the pack has no such file."""
+    from babel.messages.pofile import read_po
+
+    pot = root / CATALOGUES / "messages.pot"
+    if not pot.is_file() or not inside(root, pot):
+        return None
+    with open(pot, "rb") as handle:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
 
 
 def _placeholders(text: str) -> set[str]:

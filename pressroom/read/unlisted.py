@@ -58,7 +58,8 @@ def _unlisted_files(pack: Pack, locale: str, folder: Path, report: Report) -> No
         if path.name in doc.fragments or is_editor_temp(path.name):
             continue
         if locale == pack.source_locale:
-            hint = f"list it in pack.yaml under documents.{doc.id}.fragments, or remove it"
+            where = "web.landing" if doc is pack.landing else f"documents.{doc.id}"
+            hint = f"list it in pack.yaml under {where}.fragments, or remove it"
         else:
             near = did_you_mean(path.name, [n for n in doc.fragments if not (folder / n).exists()])
             hint = f"rename it to a source fragment's name{' (' + near + ')' if near else ''}"
