@@ -164,3 +164,26 @@ def test_arabic_html_and_docx_are_right_to_left(arabic):
     paragraphs = body.count("<w:p>") + body.count("<w:p ")
     assert body.count("<w:bidi/>") >= paragraphs * 0.9
     assert '<w:rtl/>' in body and 'w:bidi="ar-SA"' in body  # Word takes the language with a region
+
+
+def test_extracting_and_updating_again_moves_no_byte(tmp_path):
+    """i18n.extract then i18n.update on catalogues already up to date leave every file as it was
+    (the .pot's date, which each .po copies, is kept while no message changed): a translator's
+    diff shows only what changed."""
+    import re
+
+    from conftest import copy_project
+
+    from pressroom.commands.i18n import extract, template_path, update
+
+    root = copy_project(tmp_path / "pack")
+    extract(root)
+    pot = template_path(root)  # as if extracted long ago
+    pot.write_text(re.sub(r"POT-Creation-Date: [^\\]+", "POT-Creation-Date: 2020-01-01 00:00+0000", pot.read_text()))
+    update(root, ["fr", "ar"])
+    files = lambda: {p: p.read_bytes() for p in (root / "templates" / "locales").rglob("*.po*")}
+    first = files()
+    assert b"2020-01-01 00:00" in first[pot]
+    extract(root)
+    update(root, ["fr", "ar"])
+    assert files() == first

@@ -44,8 +44,23 @@ def extract(root: Path) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             str(root / "templates"), METHODS, options_map=OPTIONS):
         catalog.add(message, None, [(f"templates/{filename}", lineno)], auto_comments=comments, context=context)
+    previous = _read(template_path(root))
+    if previous is not None and _messages(previous) == _messages(catalog):
+        # nothing changed: keep the date, which every .po copies, so that a re-run moves no byte
+        catalog.creation_date = previous.creation_date
     _write(template_path(root), catalog, write_po)
     return catalog
+
+
+def _read(path: Path) -> Catalog | None:
+    if not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+def _messages(catalog: Catalog) -> list[tuple]:
+    return [(m.id, m.context, tuple(m.locations), tuple(m.auto_comments), tuple(sorted(m.flags))) for m in catalog]
 
 
 def unextracted(root: Path, report) -> None:
