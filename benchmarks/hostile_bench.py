@@ -76,6 +76,21 @@ SHAPES = {
     "blank lines": lambda: "x\n" + "\n" * SIZE,
     "spaces then text": lambda: "x" + " " * SIZE + "y\n",
     "many short notes": lambda: _repeat("Word.[^n]\n\n") + "[^n]: A note.\n",
+    # more shapes: what the parser, the checks or the structure pass each do per element
+    "many links": lambda: _repeat("See [the summary](https://www.amnesty.org/a). "),
+    "|||| … (one table row)": lambda: "|a|b|\n|-|-|\n" + "|" * (SIZE - 12) + "\n",
+    "same heading again": lambda: _repeat("## Same\n\nText.\n\n"),
+    "headings with ids": lambda: "".join(f"## H {{#h{i}}}\n\n" for i in range(SIZE // 14)),
+    "flat list": lambda: _repeat("- x\n"),
+    "thematic breaks": lambda: _repeat("---\n\n"),
+    "hard breaks": lambda: _repeat("x  \n"),
+    "backslashes": lambda: "\\" * SIZE,
+    "entities &amp; …": lambda: _repeat("&amp; "),
+    "combining accents": lambda: _repeat("a\u0301"),
+    "e-mail addresses": lambda: _repeat("a@b.org "),
+    "indented code": lambda: "x\n\n" + _repeat("    code\n"),
+    "fences": lambda: _repeat("```\nx\n```\n"),
+    "<a@b> autolinks": lambda: _repeat("<a@b.org> "),
 }
 
 

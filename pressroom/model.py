@@ -206,6 +206,8 @@ def label_text(element) -> str:
 # digits, '-' and '_', starting with a letter or digit. Never '.', '/', a space or a control.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 SAFE_NAME_HINT = "use only letters, digits, '-' and '_' (e.g. guidance, print, full_name)"
+# A name Windows keeps for a device (``con.docx`` opens the console there): never a file's name.
+RESERVED_NAME = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 # A file a pack.yaml list names inside its folder (a fragment): a safe name with extensions.
 SAFE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9][A-Za-z0-9_-]{0,15}){0,3}\Z")
 

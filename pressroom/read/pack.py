@@ -14,8 +14,8 @@ from typing import Any, Callable
 import yaml
 
 from pressroom.diagnostics import ContentError, Report, with_suggestion
-from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, SAFE_NAME, SAFE_NAME_HINT, TEMPLATES,
-                             Document, Edition, Pack, invisible)
+from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, RESERVED_NAME, SAFE_NAME, SAFE_NAME_HINT,
+                             TEMPLATES, Document, Edition, Pack, invisible)
 from pressroom.read.files import project_file
 from pressroom.read.locales import locale_problem
 
@@ -62,6 +62,10 @@ class YamlReader:
             hidden = invisible(value)
             self.fail(node, f"{what} {value!r} holds {hidden}" if hidden else f"{what} {value!r} is not a safe name",
                       INVISIBLE_HINT if hidden else SAFE_NAME_HINT)
+            return None
+        if value is not None and RESERVED_NAME.match(value):
+            self.fail(node, f"{what} {value!r} is a device name on Windows (no file can be called so)",
+                      "choose another name: con, prn, aux, nul, com1-9 and lpt1-9 cannot name a file")
             return None
         return value
 
@@ -244,12 +248,16 @@ def _named(item: Callable[..., Any]) -> Callable[..., Any]:
         if not isinstance(node, yaml.MappingNode) or not node.value:
             reader.fail(node, f"{what} must name at least one entry", "add 'name:' lines under it")
             return None
-        named = {}
+        named, folded = {}, {}
         for key, value in node.value:
             name = reader.name(key, f"the name in {what}")
             if name is not None and name in named:
                 reader.fail(key, f"{name!r} is given twice in {what}", "keep one of them")
+            elif name is not None and name.casefold() in folded:  # one file on Windows and macOS
+                reader.fail(key, f"{name!r} differs from {folded[name.casefold()]!r} in {what} only in case",
+                            "give each its own name, whatever the case: on Windows and macOS both are one file")
             elif name is not None:
+                folded[name.casefold()] = name
                 named[name] = (item(reader, value, f"{what}.{name}"), reader.line(key))
         return named
 
