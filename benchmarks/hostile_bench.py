@@ -91,6 +91,9 @@ SHAPES = {
     "indented code": lambda: "x\n\n" + _repeat("    code\n"),
     "fences": lambda: _repeat("```\nx\n```\n"),
     "<a@b> autolinks": lambda: _repeat("<a@b.org> "),
+    "one long URL": lambda: "[a](https://www.amnesty.org/" + "x" * (SIZE - 40) + ")\n",
+    "one long link text": lambda: "[a@" + "." * (SIZE - 40) + "](https://www.amnesty.org/)\n",
+    "one long word with @": lambda: "x" * (SIZE // 2) + "@" + "x" * (SIZE // 2) + "\n",
 }
 
 

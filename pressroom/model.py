@@ -268,13 +268,14 @@ def _unpunycoded(url: str) -> str:
     return ".".join(labels)
 
 
+_EMAIL_TEXT = re.compile(r"[^\s@:/]+@[^\s@:/]*[^\s@:/.]\Z")  # text that reads as an e-mail address (with a '.' after '@')
 _URL_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+\Z", re.IGNORECASE)
 
 
 def spoofed(text: str, url: str) -> bool:
     """A link whose visible text is itself a URL (or address) other than its target."""
     shown = heard(text)
-    if not _URL_TEXT.match(shown):
+    if not _URL_TEXT.match(shown) and not (_EMAIL_TEXT.match(shown) and "." in shown.partition("@")[2]):
         return False
 
     def bare(value: str) -> str:

@@ -130,7 +130,7 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
            cache: Cache) -> None:
     """Each rendering's bytes to every target made from it, what was parsed for the next build
     (the .bib), then the record of what was built."""
-    check_destinations([out / t.key for group, _ in rendered for t in group] + [out / ".state.json"], out)
+    check_destinations([out / t.key for group, _ in rendered for t in group] + [*cache.pending, out / ".state.json"], out)
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pressroom.diagnostics import Report
+from pressroom.read.fragments import bidi_refused
 from pressroom.model import LINK_HINT, link_problem
 
 CACHE_FORMAT = 1  # bump when what is cached changes shape or meaning
@@ -122,6 +123,8 @@ def load_bibliography(path: Path, shown: str, report: Report, cache: Cache | Non
             cache.put(name, key, parsed)
     for line, message, hint in parsed["problems"]:
         report.error(shown, line, message, hint)
+    if bidi_refused(text, shown, report):  # a title that shows otherwise than it reads (Trojan Source)
+        return Bibliography(path, shown, usable=False)
     entries = {key: Entry(key, line, kind, url, (start, end), tuple(refers))
                for key, line, kind, url, start, end, refers in parsed["entries"]}
     return Bibliography(path, shown, entries, parsed["usable"], text, tuple(tuple(span) for span in parsed["macros"]))

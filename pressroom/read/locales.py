@@ -123,6 +123,12 @@ def _msgstr_problem(text: str, wanted: list[str]) -> str | None:
     found = sorted(_placeholders(text))
     if found != wanted:
         return f"has placeholders {found or 'none'} where the msgid has {wanted or 'none'}"
+    return words_problem(text)
+
+
+def words_problem(text: str) -> str | None:
+    """Why a translated string (a msgstr, a title of titles.yaml) is not words only: an invisible
+    character, or an address no link may have."""
     hidden = invisible(text)
     if hidden:
         return f"holds the invisible character {hidden}"

@@ -221,7 +221,11 @@ def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
         if token.type == "html_inline":
             _refuse_html(token, ctx, ctx.line(line0))
         elif token.type == "footnote_ref":
-            out.append(_html(_note_call(_note_key(token.meta), src, ctx)))
+            label = _note_key(token.meta)
+            if invisible(label):  # a label is the note's id in every output
+                ctx.report.error(ctx.fragment.shown, ctx.line(line0),
+                                 f"note label {'[^' + label + ']'!r} holds the invisible character {invisible(label)}", INVISIBLE_HINT)
+            out.append(_html(_note_call(label, src, ctx)))
             continue
         elif token.type in ("link_open", "image"):
             _check_link(token, src, ctx, _link_text(children, index))

@@ -16,7 +16,8 @@ import yaml
 from pressroom.diagnostics import ContentError, Report, with_suggestion
 from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, RESERVED_NAME, SAFE_NAME, SAFE_NAME_HINT,
                              TEMPLATES, Document, Edition, Pack, invisible)
-from pressroom.read.files import project_file
+from pressroom.read.files import project_file, read_project_bytes
+from pressroom.read.fragments import decode
 from pressroom.read.locales import locale_problem
 
 BLEED = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:mm|cm|in|pt|px)\Z")
@@ -264,6 +265,18 @@ def _named(item: Callable[..., Any]) -> Callable[..., Any]:
     return read
 
 
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
+
+
+def _email(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
+    """An e-mail address and nothing else: it becomes a mailto: link in every output."""
+    value = reader.string(node, what)
+    if value is not None and not EMAIL.match(value):
+        reader.fail(node, f"{what} {value!r} is not an e-mail address", "write the address alone: name@example.org")
+        return None
+    return value
+
+
 def _binding(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
     value = reader.string(node, what)
     if value is not None and value not in BINDINGS:
@@ -287,6 +300,7 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
     })
 
 
+REFERENCE_DOCX = "templates/reference.docx"  # the Word styles every DOCX starts from
 PACK_FIELDS: dict[str, Field] = {
     "id": (YamlReader.name, True, None),
     "title": (YamlReader.string, True, None),
@@ -294,7 +308,7 @@ PACK_FIELDS: dict[str, Field] = {
     "source_locale": (YamlReader.locale, False, "en"),
     "locales": (lambda r, n, w: r.locales(n, w), True, ()),
     "deadline": (YamlReader.date, True, None),
-    "reply_email": (YamlReader.string, True, None),
+    "reply_email": (lambda r, n, w: _email(r, n, w), True, None),
     "bibliography": (YamlReader.project_path, False, "references.bib"),
     "citation_style": (lambda r, n, w: _citation_style(r, n, w), False, "chicago-note-bibliography"),
     "link_ignore": (YamlReader.strings, False, ()),
@@ -308,16 +322,19 @@ def load_pack(root: Path) -> Pack:
     path = root / PACK_FILE
     shown = str(PACK_FILE)
     report = Report()
+    text = None
     try:
-        tree = yaml.compose(path.read_text(encoding="utf-8"))
+        if project_file(root, shown, report, shown, None, "the pack file") is None:  # a link out of the project
+            raise ContentError(report)
+        text = decode(read_project_bytes(root, path), shown, report)  # UTF-8, no control or bidi character
+        if text is None:
+            raise ContentError(report)
+        tree = yaml.compose(text)
     except FileNotFoundError:
         report.error(shown, None, "no pack file", "create content/pack.yaml (see docs/editing-content.md)")
         raise ContentError(report) from None
     except yaml.YAMLError as exc:
-        report.error(shown, *yaml_problem(exc, path.read_text(encoding="utf-8")))
-        raise ContentError(report) from None
-    except UnicodeDecodeError as exc:
-        report.error(shown, None, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
+        report.error(shown, *yaml_problem(exc, text or ""))
         raise ContentError(report) from None
     reader = YamlReader(shown, report, root=root)
     top = reader.mapping(tree, "pack.yaml", {
@@ -346,6 +363,7 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
                      "no edition is built by default", "remove 'default: false' from one of pack.editions")
     documents = {doc_id: _make_document(doc_id, values, line)
                  for doc_id, (values, line) in top["documents"].items() if values}
+    project_file(root, REFERENCE_DOCX, report, REFERENCE_DOCX, None, "the Word reference document")
     if report.errors:
         raise ContentError(report)
     fields = {k: v for k, v in meta.items() if k not in ("editions", "bibliography")}
