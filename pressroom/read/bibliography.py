@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pressroom.diagnostics import Report
+from pressroom.read.files import inside
 from pressroom.read.fragments import bidi_refused
 from pressroom.model import LINK_HINT, link_problem
 
@@ -96,8 +97,11 @@ class Cache:
     pending: dict[Path, bytes] = field(default_factory=dict)
 
     def get(self, name: str, key: str):
+        path = self.folder / name
+        if not inside(self.folder.parent, path):  # a link out of output/: never read (and never written)
+            return None
         try:
-            held = json.loads((self.folder / name).read_bytes())
+            held = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
         return held.get("value") if isinstance(held, dict) and held.get("key") == key else None
