@@ -235,6 +235,11 @@ CATALOGUE = [
          "more than 20,000 Markdown marks", VIOLENCE, lambda r: line_of(r, VIOLENCE, "[x] [x]"),
          doc="Split the fragment, or write it with less markup: no text needs that many links, notes or "
              "emphasis marks, and each costs the parser far more than a letter."),
+    Case("po-padded", _po('msgstr "Sommaire"', 'msgstr "Sommaire %999999999s"'),
+         "has a formatting width or precision '%9'…, which no template string needs", PO_FR,
+         lambda r: line_of(r, PO_FR, "%999999999s"), selection=FRENCH,
+         doc="Write a placeholder as the msgid does ({name} or %(name)s), never with a width: "
+             "'%999999999s' would make a string of a gigabyte."),
     Case("edition-css-injection", _pack_key("bleed: 3mm", 'bleed: "3mm; } @import url(http://127.0.0.1:9/x.css); @page {"'),
          "is not a length such as 3mm", PACK, lambda r: line_of(r, PACK, "bleed: \"3mm;"),
          doc="bleed is a length (3mm); marks is crop, cross or both."),

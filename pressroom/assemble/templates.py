@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from pressroom.diagnostics import Report, with_suggestion
 from pressroom.model import TEMPLATES, Document
 from pressroom.read.files import ProjectLoader
-from pressroom.read.locales import Locale
+from pressroom.read.locales import PADDED, Locale
 
 
 @lru_cache(maxsize=16)
@@ -54,6 +54,8 @@ def install_translations(env: jinja2.Environment, translations) -> None:
 
 def _formatted(msgid: str, msgstr: str, variables: dict) -> Markup:
     for text in (msgstr, msgid):  # a msgstr that cannot be formatted is shown as written, or its msgid
+        if PADDED.search(text):  # '%999999999s' would make a string of a gigabyte: never formatted
+            continue
         try:
             return escape(text) % variables
         except (ValueError, TypeError, KeyError):
