@@ -30,6 +30,11 @@ def _repeat(unit: str, size: int = SIZE) -> str:
     return unit * (size // len(unit))
 
 
+def _fill(head: str) -> str:
+    """``head``, then plain prose (one long paragraph: no mark, one line) up to 1 MiB."""
+    return head + _repeat("Sex workers face violence, and the law often fails them. ", SIZE - len(head)) + "\n"
+
+
 def _pack_content() -> str:
     """The pack's own English fragments (front matter dropped), repeated to 1 MiB; each copy's
     note labels and heading ids renamed, so that the copies do not collide: a normal fragment."""
@@ -94,6 +99,13 @@ SHAPES = {
     "one long URL": lambda: "[a](https://www.amnesty.org/" + "x" * (SIZE - 40) + ")\n",
     "one long link text": lambda: "[a@" + "." * (SIZE - 40) + "](https://www.amnesty.org/)\n",
     "one long word with @": lambda: "x" * (SIZE // 2) + "@" + "x" * (SIZE // 2) + "\n",
+    # just under the limits on marks and lines (read.markdown), the rest plain prose: the dearest
+    # input that is not refused
+    "20,000 '[' then prose": lambda: _fill("[" * 19_990 + "\n\n"),
+    "20,000 '*a' then prose": lambda: _fill("*a" * 19_990 + "\n\n"),
+    "20,000 table cells then prose": lambda: _fill("|a|b|\n|-|-|\n" + "|x|y|\n" * 6_600 + "\n"),
+    "20,000 list items then prose": lambda: _fill("- x\n" * 19_990 + "\n"),
+    "10,000 same headings then prose": lambda: _fill("## Same\n\nText.\n\n" * 9_990),
 }
 
 

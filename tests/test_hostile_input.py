@@ -78,6 +78,14 @@ def _titles_de(text: str):
     return breaks
 
 
+def _text_line(root: Path, relative: str, number: int) -> int:
+    """The file line of the ``number``-th line of text (not blank) after the front matter."""
+    lines = (root / relative).read_text(encoding="utf-8").split("\n")
+    start = lines.index("---", 1) + 1 if lines[0] == "---" else 0
+    text = [n for n, line in enumerate(lines[start:], start=start + 1) if line.strip()]
+    return text[number - 1]
+
+
 def _po(old: str, new: str):
     return lambda r: replace(r, PO_FR, old, new)
 
@@ -235,6 +243,10 @@ CATALOGUE = [
          "more than 20,000 Markdown marks", VIOLENCE, lambda r: line_of(r, VIOLENCE, "[x] [x]"),
          doc="Split the fragment, or write it with less markup: no text needs that many links, notes or "
              "emphasis marks, and each costs the parser far more than a letter."),
+    Case("fragment-too-many-lines", lambda r: append(r, VIOLENCE, "A list:\n\n" + "- x\n" * 20_001),
+         "more than 20,000 lines of text in one fragment", VIOLENCE, lambda r: _text_line(r, VIOLENCE, 20_001),
+         doc="Split the fragment, or join short lines into paragraphs: each line is a block the parser and "
+             "every writer handle on its own."),
     Case("po-padded", _po('msgstr "Sommaire"', 'msgstr "Sommaire %999999999s"'),
          "has a formatting width or precision '%9'…, which no template string needs", PO_FR,
          lambda r: line_of(r, PO_FR, "%999999999s"), selection=FRENCH,

@@ -41,6 +41,10 @@ NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 # pack has under 1,000 of them; no fragment more than 50.
 MARKS = re.compile(r"[\[*_`<|]")
 MAX_MARKS = 20_000
+# Each line of text is a block, a list item or a line the parser and every later pass handle on
+# its own: 1 MiB of "- x" lines takes 25 s. The pack's longest fragment has under 100 lines.
+TEXT_LINE = re.compile(r"^[ \t]*\S", re.MULTILINE)
+MAX_LINES = 20_000
 
 
 def _parser() -> MarkdownIt:
@@ -91,15 +95,18 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
 
 
 def _too_many_marks(ctx: _Context) -> bool:
-    """More Markdown marks than any text needs: refused at the line of the first one over the limit."""
+    """More Markdown marks or lines than any text needs: refused, before parsing, at the line of
+    the first one over the limit."""
     text = ctx.fragment.text
-    over = next(islice(MARKS.finditer(text), MAX_MARKS, None), None)
-    if over is None:
-        return False
-    ctx.report.error(ctx.fragment.shown, ctx.line(text.count("\n", 0, over.start())),
-                     f"more than {MAX_MARKS:,} Markdown marks ('[', '*', '_', '`', '<', '|') in one fragment",
-                     "split the fragment into several, or write the text without so much markup")
-    return True
+    for pattern, limit, what, hint in (
+            (MARKS, MAX_MARKS, "Markdown marks ('[', '*', '_', '`', '<', '|')", "write the text without so much markup"),
+            (TEXT_LINE, MAX_LINES, "lines of text", "join short lines into paragraphs")):
+        over = next(islice(pattern.finditer(text), limit, None), None)
+        if over is not None:
+            ctx.report.error(ctx.fragment.shown, ctx.line(text.count("\n", 0, over.start())),
+                             f"more than {limit:,} {what} in one fragment", f"split the fragment into several, or {hint}")
+            return True
+    return False
 
 
 def _check_depth(tokens: list[Token], ctx: _Context) -> None:
