@@ -260,6 +260,11 @@ CATALOGUE = [
     Case("csl-missing", _pack_key("citation_style: chicago-notes-bibliography", "citation_style: chicago-nope"),
          "'chicago-nope': no such style (templates/csl/chicago-nope.csl)", PACK, lambda r: line_of(r, PACK, "citation_style:"),
          doc="Save the style under templates/csl/, or correct its name."),
+    Case("locale-case-twin", _pack_key("  locales: [", "  locales: [pt-BR, pt-br, "),
+         "locale 'pt-br' differs from 'pt-BR' only in case", PACK, lambda r: line_of(r, PACK, "pt-br"),
+         doc="List each locale once, in one spelling: on Windows and macOS content/pt-BR and content/pt-br are one folder."),
+    Case("locale-twice", _pack_key("  locales: [", "  locales: [fr, "),
+         "locale 'fr' is given twice", PACK, lambda r: line_of(r, PACK, "  locales: [fr, "), doc="As above."),
     Case("po-padded", _po('msgstr "Sommaire"', 'msgstr "Sommaire %999999999s"'),
          "has a formatting width or precision '%9'…, which no template string needs", PO_FR,
          lambda r: line_of(r, PO_FR, "%999999999s"), selection=FRENCH,
@@ -402,6 +407,17 @@ def test_a_link_in_output_out_of_it_is_a_clear_error(relative: str, shown: str, 
     assert after == before, f"a build wrote through the link to {outside}"
     result = invoke(good, "build", "--doc", "qa", "--locale", "en", "--format", "docx")
     assert result.returncode == 1 and f"{shown}: {message}" in result.stderr, result.stderr
+
+
+def test_a_locale_with_a_region_names_its_language(project: Path) -> None:
+    """pt-BR (BCP 47, as pack.yaml writes it) is a language of the web edition's switcher; Babel's
+    own parser wants pt_BR, and raised on it (an internal error for any locale with a region)."""
+    from pressroom.build.web import _languages
+    from pressroom.read.pack import load_pack
+
+    replace(project, PACK, "  locales: [", "  locales: [pt-BR, ")
+    names = {language.code: language.name for language in _languages(load_pack(project))}
+    assert names["pt-BR"] == "Português (Brasil)" and names["en"] == "English"
 
 
 def test_clean_takes_the_build_lock(good: Path) -> None:

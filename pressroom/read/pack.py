@@ -108,10 +108,16 @@ class YamlReader:
     def locales(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
         """Language codes Babel knows (``en``, ``fr``, ``ar``…)."""
         lined = self.lined_strings(node, what)
+        folded: dict[str, str] = {}
         for code, line in lined or ():
-            problem = locale_problem(code)
+            problem, hint = locale_problem(code), "use a language code such as en, fr or ar"
+            if problem is None and code.casefold() in folded:  # content/pt-BR and content/pt-br: one folder on Windows
+                problem = (f"locale {code!r} is given twice" if folded[code.casefold()] == code
+                           else f"locale {code!r} differs from {folded[code.casefold()]!r} only in case")
+                hint = "list each locale once (on Windows and macOS content/pt-BR and content/pt-br are one folder)"
             if problem:
-                self.report.error(self.path, line, problem, "use a language code such as en, fr or ar")
+                self.report.error(self.path, line, problem, hint)
+            folded.setdefault(code.casefold(), code)
         return tuple(code for code, _ in lined if not locale_problem(code)) if lined is not None else None
 
     def css_value(self, node: yaml.Node, what: str, pattern: re.Pattern, example: str) -> str | None:
