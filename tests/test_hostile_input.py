@@ -258,7 +258,7 @@ CATALOGUE = [
          "is a URL: the build reads only files of the project", PACK, lambda r: line_of(r, PACK, "template: http:"),
          doc="Name a template of templates/ by its file name."),
     Case("csl-missing", _pack_key("citation_style: chicago-notes-bibliography", "citation_style: chicago-nope"),
-         "'chicago-nope': no such style (templates/csl/chicago-nope.csl)", PACK, lambda r: line_of(r, PACK, "citation_style:"),
+         "citation style 'chicago-nope': no such style (templates/csl/chicago-nope.csl)", PACK, None,
          doc="Save the style under templates/csl/, or correct its name."),
     Case("locale-case-twin", _pack_key("  locales: [", "  locales: [pt-BR, pt-br, "),
          "locale 'pt-br' differs from 'pt-BR' only in case", PACK, lambda r: line_of(r, PACK, "pt-br"),

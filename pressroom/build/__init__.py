@@ -23,7 +23,7 @@ from pressroom.build.plan import input_hash, plan, share
 from pressroom.build.render import Progress, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
-from pressroom.model import OUTPUT, Pack, Target
+from pressroom.model import OUTPUT, PACK_FILE, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
@@ -180,12 +180,18 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     of its own in a locale is the source locale's: assembled once, the same object under both keys.
     ``cache``: where the parsed .bib is kept between builds (output/.cache/)."""
     from pressroom.assemble import draft, finish, format_drafts, is_source_copy
+    from pressroom.assemble.citations import style_path
 
     bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
     every = [*pack.documents.values(), *([pack.landing] if pack.landing else [])]
     origin = {(doc.id, locale): (doc.id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc in every}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}
+    style = style_path(pack.root, pack.citation_style)
+    if not style.is_file() and any(d.job for d in drafts.values()):  # reported, not an internal error
+        report.error(PACK_FILE.as_posix(), None, f"citation style {pack.citation_style!r}: no such style "
+                     f"({style.relative_to(pack.root)})", "save the style under templates/csl/, or fix its name")
+        raise ContentError(report)
     formatted = format_drafts(pack, bib, list(drafts.values()))
     meanwhile()
     assembled = {key: finish(pack, d, f, report) for (key, d), f in zip(drafts.items(), formatted())}

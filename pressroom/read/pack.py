@@ -217,10 +217,6 @@ def _citation_style(reader: YamlReader, node: yaml.Node, what: str) -> str | Non
     path = project_file(reader.root, name, reader.report, reader.path, reader.line(node), what, base)
     if path is None:
         return None
-    if not path.is_file():
-        reader.fail(node, f"{what} {value!r}: no such style ({path.relative_to(reader.root)})",
-                    "save the style under templates/csl/, or fix its name")
-        return None
     try:
         head = path.read_bytes()[:65536].decode("utf-8", errors="replace") if path.is_file() else ""
     except OSError:
