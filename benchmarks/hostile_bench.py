@@ -30,6 +30,11 @@ def _repeat(unit: str, size: int = SIZE) -> str:
     return unit * (size // len(unit))
 
 
+def _fill(head: str) -> str:
+    """``head``, then plain prose (one long paragraph: no mark, one line) up to 1 MiB."""
+    return head + _repeat("Sex workers face violence, and the law often fails them. ", SIZE - len(head)) + "\n"
+
+
 def _pack_content() -> str:
     """The pack's own English fragments (front matter dropped), repeated to 1 MiB; each copy's
     note labels and heading ids renamed, so that the copies do not collide: a normal fragment."""
@@ -76,6 +81,31 @@ SHAPES = {
     "blank lines": lambda: "x\n" + "\n" * SIZE,
     "spaces then text": lambda: "x" + " " * SIZE + "y\n",
     "many short notes": lambda: _repeat("Word.[^n]\n\n") + "[^n]: A note.\n",
+    # more shapes: what the parser, the checks or the structure pass each do per element
+    "many links": lambda: _repeat("See [the summary](https://www.amnesty.org/a). "),
+    "|||| … (one table row)": lambda: "|a|b|\n|-|-|\n" + "|" * (SIZE - 12) + "\n",
+    "same heading again": lambda: _repeat("## Same\n\nText.\n\n"),
+    "headings with ids": lambda: "".join(f"## H {{#h{i}}}\n\n" for i in range(SIZE // 14)),
+    "flat list": lambda: _repeat("- x\n"),
+    "thematic breaks": lambda: _repeat("---\n\n"),
+    "hard breaks": lambda: _repeat("x  \n"),
+    "backslashes": lambda: "\\" * SIZE,
+    "entities &amp; …": lambda: _repeat("&amp; "),
+    "combining accents": lambda: _repeat("a\u0301"),
+    "e-mail addresses": lambda: _repeat("a@b.org "),
+    "indented code": lambda: "x\n\n" + _repeat("    code\n"),
+    "fences": lambda: _repeat("```\nx\n```\n"),
+    "<a@b> autolinks": lambda: _repeat("<a@b.org> "),
+    "one long URL": lambda: "[a](https://www.amnesty.org/" + "x" * (SIZE - 40) + ")\n",
+    "one long link text": lambda: "[a@" + "." * (SIZE - 40) + "](https://www.amnesty.org/)\n",
+    "one long word with @": lambda: "x" * (SIZE // 2) + "@" + "x" * (SIZE // 2) + "\n",
+    # just under the limits on marks and lines (read.markdown), the rest plain prose: the dearest
+    # input that is not refused
+    "20,000 '[' then prose": lambda: _fill("[" * 19_990 + "\n\n"),
+    "20,000 '*a' then prose": lambda: _fill("*a" * 19_990 + "\n\n"),
+    "20,000 table cells then prose": lambda: _fill("|a|b|\n|-|-|\n" + "|x|y|\n" * 6_600 + "\n"),
+    "20,000 list items then prose": lambda: _fill("- x\n" * 19_990 + "\n"),
+    "10,000 same headings then prose": lambda: _fill("## Same\n\nText.\n\n" * 9_990),
 }
 
 

@@ -74,6 +74,22 @@ def with_suggestion(hint: str, name: str, known, prefix: str = "") -> str:
     return f"{near} {hint}" if near else hint
 
 
+class Near:
+    """``with_suggestion`` for many names against one set of known names: each name is looked up
+    once, and at most ``limit`` names are (difflib compares a name with every known one: thousands
+    of broken keys against thousands of ids would cost minutes, for hints nobody reads that far)."""
+
+    def __init__(self, known, prefix: str = "", limit: int = 100):
+        self.known, self.prefix, self.limit = known, prefix, limit
+        self.found: dict[str, str] = {}
+
+    def hint(self, hint: str, name: str) -> str:
+        if name not in self.found:
+            self.found[name] = did_you_mean(name, self.known, self.prefix) if len(self.found) < self.limit else ""
+        near = self.found[name]
+        return f"{near} {hint}" if near else hint
+
+
 class ContentError(Exception):
     """The input is wrong: the report says where. Exit code 1."""
 

@@ -206,6 +206,8 @@ def label_text(element) -> str:
 # digits, '-' and '_', starting with a letter or digit. Never '.', '/', a space or a control.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 SAFE_NAME_HINT = "use only letters, digits, '-' and '_' (e.g. guidance, print, full_name)"
+# A name Windows keeps for a device (``con.docx`` opens the console there): never a file's name.
+RESERVED_NAME = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 # A file a pack.yaml list names inside its folder (a fragment): a safe name with extensions.
 SAFE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9][A-Za-z0-9_-]{0,15}){0,3}\Z")
 
@@ -266,13 +268,14 @@ def _unpunycoded(url: str) -> str:
     return ".".join(labels)
 
 
+_EMAIL_TEXT = re.compile(r"[^\s@:/]+@[^\s@:/]*[^\s@:/.]\Z")  # text that reads as an e-mail address (with a '.' after '@')
 _URL_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+\Z", re.IGNORECASE)
 
 
 def spoofed(text: str, url: str) -> bool:
     """A link whose visible text is itself a URL (or address) other than its target."""
     shown = heard(text)
-    if not _URL_TEXT.match(shown):
+    if not _URL_TEXT.match(shown) and not (_EMAIL_TEXT.match(shown) and "." in shown.partition("@")[2]):
         return False
 
     def bare(value: str) -> str:

@@ -69,6 +69,23 @@ def _bib_entry(field: str):
     return breaks
 
 
+def _titles_de(text: str):
+    """A new locale, de, whose titles.yaml holds ``text``."""
+    def breaks(root: Path) -> None:
+        replace(root, PACK, "  locales: [", "  locales: [de, ")
+        (root / "content" / "de").mkdir()
+        (root / "content" / "de" / "titles.yaml").write_text(text, encoding="utf-8")
+    return breaks
+
+
+def _text_line(root: Path, relative: str, number: int) -> int:
+    """The file line of the ``number``-th line of text (not blank) after the front matter."""
+    lines = (root / relative).read_text(encoding="utf-8").split("\n")
+    start = lines.index("---", 1) + 1 if lines[0] == "---" else 0
+    text = [n for n, line in enumerate(lines[start:], start=start + 1) if line.strip()]
+    return text[number - 1]
+
+
 def _po(old: str, new: str):
     return lambda r: replace(r, PO_FR, old, new)
 
@@ -182,6 +199,82 @@ CATALOGUE = [
          doc="file and problems are the columns collect adds: name the field otherwise."),
     Case("field-name-path", lambda r: replace(r, FORM, "name: email", "name: ../../email"),
          "is not a safe name", FORM, lambda r: line_of(r, FORM, "name: ../../email"), selection=FORM_DOC, doc="As above."),
+    # third round: what the red team still got through
+    Case("document-id-device-name", _pack_key("  qa:\n", "  con:\n    title: x\n    year: 2014\n"
+                                                       "    template: document.html.j2\n    binding: loose\n    fragments: [01-introduction.md]\n"
+                                                       "  qa:\n"),
+         "is a device name on Windows", PACK, lambda r: line_of(r, PACK, "  con:"),
+         doc="con, prn, aux, nul, com1-9 and lpt1-9 cannot name a file on Windows: choose another name."),
+    Case("edition-case-twin", _pack_key("    print:\n", "    Screen:\n      bleed: 3mm\n    print:\n"),
+         "only in case", PACK, lambda r: line_of(r, PACK, "    Screen:"),
+         doc="Give each document and edition a name of its own, whatever the case: on Windows and macOS "
+             "qa.Screen.pdf and qa.screen.pdf are one file."),
+    Case("pack-yaml-symlink-out", lambda r: (bait(r.parent / "outside" / "pack.yaml"),
+                                             _symlink(r, PACK, r.parent / "outside" / "pack.yaml")),
+         "the pack file 'content/pack.yaml' is a link that leads outside the project", PACK, None,
+         doc="Replace the link by the pack file itself."),
+    Case("reference-docx-symlink-out",
+         lambda r: _symlink(r, "templates/reference.docx", bait(r.parent / "outside" / "reference.docx")),
+         "the Word reference document 'templates/reference.docx' is a link that leads outside the project",
+         "templates/reference.docx", None, doc="Replace the link by the file (`invoke reference-docx` writes it)."),
+    Case("pack-title-bidi", _pack_key("  title: Global policy consultation on sex work",
+                                      "  title: Global \u202epolicy\u202c consultation"),
+         "invisible bidirectional control character U+202E", PACK, lambda r: line_of(r, PACK, "  title: Global \u202e"),
+         doc="Delete the control character: a title needs none, whatever its direction."),
+    Case("reply-email-not-an-address", _pack_key("reply_email: swc@amnesty.org.uk",
+                                                 "reply_email: swc@amnesty.org.uk?body=javascript:alert(1)"),
+         "is not an e-mail address", PACK, lambda r: line_of(r, PACK, "reply_email:"),
+         doc="Write the address alone (name@example.org): it becomes the mailto: link of every document."),
+    Case("link-spoofed-email", lambda r: append(r, VIOLENCE, "Write to [swc@amnesty.org.uk](mailto:x@evil.example).\n"),
+         "shows an address other than its target", VIOLENCE, lambda r: line_of(r, VIOLENCE, "mailto:x@evil"),
+         doc="As above: an e-mail address shown is the address written to."),
+    Case("note-label-invisible", lambda r: append(r, VIOLENCE, "Text.[^a\u200b]\n\n[^a\u200b]: A note.\n"),
+         "note label '[^a\\u200b]' holds the invisible character U+200B", VIOLENCE, lambda r: line_of(r, VIOLENCE, "Text.[^a"),
+         doc="Retype the note's label (in its call and its text)."),
+    Case("bib-title-bidi", _bib_entry("note = {Access \u202egranted\u202c}"),
+         "invisible bidirectional control character U+202E", "references.bib", lambda r: line_of(r, "references.bib", "Access"),
+         doc="Delete the control character from the entry."),
+    Case("titles-address", _titles_de('qa:\n  title: "Fragen <a href=\'javascript:alert(1)\'>hier</a>"\n'),
+         "holds the address 'javascript:alert(1)', which no link may have", "content/de/titles.yaml", 2, selection=GERMAN,
+         doc="A title holds words only, never an address."),
+    Case("titles-invisible", _titles_de('qa:\n  title: "Fra\u200bgen"\n'),
+         "holds the invisible character U+200B", "content/de/titles.yaml", 2, selection=GERMAN, doc="Retype the title."),
+    Case("fragment-too-much-markup", lambda r: append(r, VIOLENCE, "Before.\n\n" + "[x] " * 20_001 + "\n"),
+         "more than 20,000 Markdown marks", VIOLENCE, lambda r: line_of(r, VIOLENCE, "[x] [x]"),
+         doc="Split the fragment, or write it with less markup: no text needs that many links, notes or "
+             "emphasis marks, and each costs the parser far more than a letter."),
+    Case("fragment-too-many-lines", lambda r: append(r, VIOLENCE, "A list:\n\n" + "- x\n" * 20_001),
+         "more than 20,000 lines of text in one fragment", VIOLENCE, lambda r: _text_line(r, VIOLENCE, 20_001),
+         doc="Split the fragment, or join short lines into paragraphs: each line is a block the parser and "
+             "every writer handle on its own."),
+    Case("csl-url", _pack_key("citation_style: chicago-notes-bibliography", "citation_style: http://127.0.0.1:9/style.csl"),
+         "is a URL: the build reads only files of the project, never the network", PACK,
+         lambda r: line_of(r, PACK, "citation_style:"),
+         doc="Download the style once, save it under templates/csl/ and name it instead."),
+    Case("bibliography-file-url", _pack_key("bibliography: references.bib", "bibliography: file:///etc/passwd"),
+         "is a URL: the build reads only files of the project", PACK, lambda r: line_of(r, PACK, "bibliography:"),
+         doc="Name the .bib of the project by its path, relative to the project."),
+    Case("template-url", _qa_template("http://127.0.0.1:9/document.html.j2"),
+         "is a URL: the build reads only files of the project", PACK, lambda r: line_of(r, PACK, "template: http:"),
+         doc="Name a template of templates/ by its file name."),
+    Case("csl-missing", _pack_key("citation_style: chicago-notes-bibliography", "citation_style: chicago-nope"),
+         "citation style 'chicago-nope': no such style (templates/csl/chicago-nope.csl)", PACK, None,
+         doc="Save the style under templates/csl/, or correct its name."),
+    Case("locale-case-twin", _pack_key("  locales: [", "  locales: [pt-BR, pt-br, "),
+         "locale 'pt-br' differs from 'pt-BR' only in case", PACK, lambda r: line_of(r, PACK, "pt-br"),
+         doc="List each locale once, in one spelling: on Windows and macOS content/pt-BR and content/pt-br are one folder."),
+    Case("locale-twice", _pack_key("  locales: [", "  locales: [fr, "),
+         "locale 'fr' is given twice", PACK, lambda r: line_of(r, PACK, "  locales: [fr, "), doc="As above."),
+    Case("template-include-absolute",
+         lambda r: replace(r, "templates/base.html.j2", "<main>\n", '<main>\n{% include "/etc/passwd" %}\n'),
+         "template '/etc/passwd' not found in templates/", "templates/base.html.j2",
+         lambda r: line_of(r, "templates/base.html.j2", '{% include "/etc/passwd" %}'),
+         doc="Include a template of templates/ by its file name: nothing else is ever read."),
+    Case("po-padded", _po('msgstr "Sommaire"', 'msgstr "Sommaire %999999999s"'),
+         "has a formatting width or precision '%9'…, which no template string needs", PO_FR,
+         lambda r: line_of(r, PO_FR, "%999999999s"), selection=FRENCH,
+         doc="Write a placeholder as the msgid does ({name} or %(name)s), never with a width: "
+             "'%999999999s' would make a string of a gigabyte."),
     Case("edition-css-injection", _pack_key("bleed: 3mm", 'bleed: "3mm; } @import url(http://127.0.0.1:9/x.css); @page {"'),
          "is not a length such as 3mm", PACK, lambda r: line_of(r, PACK, "bleed: \"3mm;"),
          doc="bleed is a length (3mm); marks is crop, cross or both."),
@@ -282,6 +375,54 @@ def test_a_read_only_folder_is_a_clear_error(good: Path, monkeypatch) -> None:
     assert "cannot be written (permission denied)" in str(raised.value.report.sorted()[0])
     assert not list((good / "output").rglob(".*.tmp-*"))
     assert snapshot(good) == before
+
+
+def _link_out_of(good: Path, relative: str) -> Path:
+    """``output/<relative>`` replaced by a link to a copy of it outside the project."""
+    inside, outside = good / "output" / relative, good.parent / "outside" / relative.strip(".")
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    if inside.is_dir():
+        shutil.copytree(inside, outside)
+        shutil.rmtree(inside)
+    else:
+        shutil.copy(inside, outside)
+        inside.unlink()
+    inside.symlink_to(outside)
+    return outside
+
+
+@pytest.mark.parametrize("relative, shown, message", [
+    ("", "output", "is a link that leads outside the project"),
+    (".lock", "output/.lock", "is a link that leads outside the project"),
+    ("en", "output/en", "is a link that leads outside output/"),
+    ("en/qa.docx", "output/en/qa.docx", "is a link that leads outside output/"),
+    (".state.json", "output/.state.json", "is a link that leads outside output/"),
+    (".cache", "output/.cache", "is a link that leads outside output/"),
+])
+def test_a_link_in_output_out_of_it_is_a_clear_error(relative: str, shown: str, message: str, good: Path) -> None:
+    """A link in output/ leading out of it (put there by hand, or by an archive unpacked over it):
+    a message naming it, exit 1, and nothing written through it — not a target, not the lock."""
+    outside = _link_out_of(good, relative)
+    before = {p: p.read_bytes() for p in sorted(good.parent.joinpath("outside").rglob("*")) if p.is_file()}
+    append(good, VIOLENCE, "One more line.\n")
+    with pytest.raises(ContentError) as raised:
+        build(good, **SELECTION)
+    assert_reported(raised.value.report, shown, None, message)
+    after = {p: p.read_bytes() for p in sorted(good.parent.joinpath("outside").rglob("*")) if p.is_file()}
+    assert after == before, f"a build wrote through the link to {outside}"
+    result = invoke(good, "build", "--doc", "qa", "--locale", "en", "--format", "docx")
+    assert result.returncode == 1 and f"{shown}: {message}" in result.stderr, result.stderr
+
+
+def test_a_locale_with_a_region_names_its_language(project: Path) -> None:
+    """pt-BR (BCP 47, as pack.yaml writes it) is a language of the web edition's switcher; Babel's
+    own parser wants pt_BR, and raised on it (an internal error for any locale with a region)."""
+    from pressroom.build.web import _languages
+    from pressroom.read.pack import load_pack
+
+    replace(project, PACK, "  locales: [", "  locales: [pt-BR, ")
+    names = {language.code: language.name for language in _languages(load_pack(project))}
+    assert names["pt-BR"] == "Português (Brasil)" and names["en"] == "English"
 
 
 def test_clean_takes_the_build_lock(good: Path) -> None:

@@ -29,7 +29,7 @@ from pressroom.read.bibliography import Bibliography, Cache
 from pressroom.read.form import read_form
 from pressroom.read.files import project_file, read_project_bytes
 from pressroom.read.fragments import decode, fragment_path, load_fragments, read_fragment
-from pressroom.read.locales import CATALOGUES, Locale, catalogue_problems
+from pressroom.read.locales import CATALOGUES, Locale, catalogue_problems, words_problem
 from pressroom.read.markdown import render_fragment
 from pressroom.read.pack import YamlReader
 from pressroom.read.translations import is_unusable
@@ -216,12 +216,23 @@ def localised(pack: Pack, doc: Document, locale: str, report: Report) -> Documen
         report.error(shown, mark.line + 1 if mark else None, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                      "put a title in quotes when it contains ': '")
         return doc
+    _titles_are_words(node, shown, report)
     reader = YamlReader(shown, report)
     entries = reader.mapping(node, TITLES, {d: (lambda r, n, w: r.mapping(n, w, {
         "title": (YamlReader.string, True, None), "subtitle": (YamlReader.string, False, "")}), False, None)
         for d in [*pack.documents, *([pack.landing.id] if pack.landing else [])]}) if node is not None else None
     entry = (entries or {}).get(doc.id)
     return replace(doc, title=entry["title"] or doc.title, subtitle=entry["subtitle"]) if entry else doc
+
+
+def _titles_are_words(node, shown: str, report: Report) -> None:
+    """Each title and subtitle of titles.yaml is words only, refused at its line otherwise."""
+    for _, entry in node.value if isinstance(node, yaml.MappingNode) else ():
+        for key, value in entry.value if isinstance(entry, yaml.MappingNode) else ():
+            problem = words_problem(value.value) if isinstance(value, yaml.ScalarNode) else None
+            if problem:
+                report.error(shown, value.start_mark.line + 1, f"{key.value} {value.value!r} {problem}",
+                             "translate the words only: no addresses, no invisible characters")
 
 
 def _render_form(fragment: Fragment, env: jinja2.Environment, report: Report) -> str:

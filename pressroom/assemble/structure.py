@@ -32,12 +32,15 @@ def mark_pullquotes(body) -> None:
 def unique_heading_ids(body) -> None:
     """Automatic heading ids that collide get -1, -2 … (explicit duplicates are a check's error)."""
     seen = {h.get("id") for h in body.xpath("//*[@id][not(@data-auto-id)]")}
+    tried: dict[str, int] = {}  # base → the last number given: every lower one is taken (linear, not quadratic)
     for heading in body.xpath("//*[@data-auto-id]"):
         base = candidate = heading.get("id")
-        number = 0
+        number = tried.get(base, 0)
+        candidate = f"{base}-{number}" if number else base
         while candidate in seen:
             number += 1
             candidate = f"{base}-{number}"
+        tried[base] = number
         heading.set("id", candidate)
         seen.add(candidate)
         del heading.attrib["data-auto-id"]

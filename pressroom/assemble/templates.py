@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from pressroom.diagnostics import Report, with_suggestion
 from pressroom.model import TEMPLATES, Document
 from pressroom.read.files import ProjectLoader
-from pressroom.read.locales import Locale
+from pressroom.read.locales import PADDED, Locale
 
 
 @lru_cache(maxsize=16)
@@ -54,6 +54,8 @@ def install_translations(env: jinja2.Environment, translations) -> None:
 
 def _formatted(msgid: str, msgstr: str, variables: dict) -> Markup:
     for text in (msgstr, msgid):  # a msgstr that cannot be formatted is shown as written, or its msgid
+        if PADDED.search(text):  # '%999999999s' would make a string of a gigabyte: never formatted
+            continue
         try:
             return escape(text) % variables
         except (ValueError, TypeError, KeyError):
@@ -107,6 +109,11 @@ def render_template(env: jinja2.Environment, name: str, context: dict, report: R
                      "fix the Jinja tag on this line")
     except jinja2.TemplateNotFound as exc:
         known = env.loader.list_templates() if env.loader else []
+        if exc.name != name:  # an {% include %} or {% extends %}: at its line, in the template that names it
+            path, line = _template_frame(exc, name)
+            report.error(path, line, f"template {exc.name!r} not found in templates/",
+                         "include or extend a template of templates/ by its file name (no '/' first, no '..')")
+            return None
         report.error("content/pack.yaml", None, f"template {exc.name!r} not found",
                      with_suggestion(f"create templates/{exc.name} or fix the document's template",
                                      exc.name, [t for t in known if t.endswith(".j2")]))

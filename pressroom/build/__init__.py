@@ -160,7 +160,7 @@ def _write(out: Path, rendered: list[tuple[list[Target], bytes]], fresh: Freshne
            cache: Cache) -> None:
     """Each rendering's bytes to every target made from it, what was parsed for the next build
     (the .bib), then the record of what was built."""
-    check_destinations([out / t.key for group, _ in rendered for t in group] + [out / ".state.json"], out)
+    check_destinations([out / t.key for group, _ in rendered for t in group] + [*cache.pending, out / ".state.json"], out)
     for group, data in rendered:
         for target in group:
             write_atomic(out / target.key, data)
@@ -212,12 +212,18 @@ def assemble_all(pack: Pack, locales: set[str], report: Report, meanwhile: Calla
     ``cache``: where the parsed .bib and pandoc's formatted citations are kept between builds
     (output/.cache/)."""
     from pressroom.assemble import draft, finish, format_drafts, is_source_copy
+    from pressroom.assemble.citations import style_path
 
     bib = load_bibliography(pack.bibliography, str(pack.bibliography.relative_to(pack.root)), report, cache)
     every = [*pack.documents.values(), *([pack.landing] if pack.landing else [])]
     origin = {(doc.id, locale): (doc.id, pack.source_locale if is_source_copy(pack, doc, locale) else locale)
               for locale in sorted(locales) for doc in every}
     drafts = {key: draft(pack, pack.document(key[0]), key[1], bib, report) for key in dict.fromkeys(origin.values())}
+    style = style_path(pack.root, pack.citation_style)
+    if not style.is_file() and any(d.job for d in drafts.values()):  # reported, not an internal error
+        report.error(PACK_FILE.as_posix(), None, f"citation style {pack.citation_style!r}: no such style "
+                     f"({style.relative_to(pack.root)})", "save the style under templates/csl/, or fix its name")
+        raise ContentError(report)
     formatted = format_drafts(pack, bib, list(drafts.values()), cache)
     meanwhile()
     assembled = {key: finish(pack, d, f, report) for (key, d), f in zip(drafts.items(), formatted())}

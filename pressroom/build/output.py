@@ -46,6 +46,11 @@ def check_destinations(paths: list[Path], inside: Path | None = None) -> None:
     one that may not: a folder in the file's place, a file in a folder's place, no permission)."""
     report = Report()
     for path in paths:
+        link = _link_out(path, inside)
+        if link is not None:  # the user's link, not an engine bug: a message, exit 1
+            report.error(_shown(link), None, "is a link that leads outside output/",
+                         "remove the link: a build writes only inside output/ (run invoke clean)")
+            continue
         path = destination(path, inside)
         try:
             if path.is_dir():
@@ -60,6 +65,21 @@ def check_destinations(paths: list[Path], inside: Path | None = None) -> None:
             report.extend(_cannot_write(path, exc))
     if report.errors:
         raise ContentError(report)
+
+
+def _link_out(path: Path, inside: Path | None) -> Path | None:
+    """The first folder or file on the way to ``path`` (below ``inside``) that is a link
+    resolving outside ``inside``, if any."""
+    lexical = Path(os.path.normpath(os.path.abspath(path)))
+    folder = Path(os.path.normpath(os.path.abspath(inside))) if inside is not None else None
+    if folder is None or not lexical.is_relative_to(folder):
+        return None
+    real = folder.resolve()
+    for step in [*reversed(lexical.parents), lexical]:
+        if step.is_relative_to(folder) and step != folder and step.is_symlink() \
+                and not step.resolve().is_relative_to(real):
+            return step
+    return None
 
 
 def write_atomic(path: Path, data: bytes, inside: Path | None = None) -> None:
@@ -123,6 +143,13 @@ def remove_stale_temp_files(out: Path) -> None:
 @contextmanager
 def build_lock(out: Path) -> Iterator[None]:
     """One build (or clean) at a time writes to output/."""
+    project = Path(os.path.abspath(out)).parent
+    for path in (out, out / ".lock"):  # output/ is the project's own: never a link to elsewhere
+        if path.is_symlink() and not path.resolve().is_relative_to(project.resolve()):
+            report = Report()
+            report.error(_shown(path), None, "is a link that leads outside the project",
+                         "remove the link: output/ is a folder of the project, written only there")
+            raise ContentError(report)
     try:
         _make_folder(out)
         handle = open(out / ".lock", "a")

@@ -150,7 +150,8 @@ def _languages(pack: Pack) -> tuple:
     from pressroom.write.web.writer import Language
 
     def native(code: str) -> str:
-        name = babel.Locale.parse(code).get_display_name(code) or code
+        own = babel.Locale.parse(code, sep="-")  # pt-BR: Babel's default separator is '_'
+        name = own.get_display_name(own) or code
         return name[:1].upper() + name[1:]
     return tuple(Language(code, Locale(code).bcp47, Locale(code).direction, native(code)) for code in pack.locales)
 

@@ -2,7 +2,7 @@
 nobody cites or lists are one warning."""
 
 from pressroom.checks.registry import Context, check, where
-from pressroom.diagnostics import with_suggestion
+from pressroom.diagnostics import Near
 
 
 @check("citations")
@@ -12,6 +12,7 @@ def citations(ctx: Context) -> None:
         return
     used: dict[str, None] = {}
     linked: set[str] = set()
+    near = Near(bib.entries, "@")
     for _, tree in ctx.items:
         for node in tree.xpath("//*[@data-cites]"):
             keys = node.get("data-cites").split()
@@ -20,8 +21,7 @@ def citations(ctx: Context) -> None:
                 if key not in bib.entries:
                     path, line = where(node)
                     ctx.report.error(path, line, f"citation key @{key} is not in {bib.shown}",
-                                     with_suggestion("add the entry to the bibliography or correct the key",
-                                                     key, bib.entries, "@"))
+                                     near.hint("add the entry to the bibliography or correct the key", key))
         linked.update(tree.xpath("//a/@href"))
     for key, fields in bib.decoded(used).items():  # only the cited entries: they are printed
         if isinstance(fields, str):

@@ -32,7 +32,7 @@ def _locale_of(path: str) -> str:
 def _language(code: str) -> str:
     try:
         from babel import Locale
-        return Locale.parse(code).get_display_name("en").split(" (")[0]
+        return Locale.parse(code.replace("-", "_")).get_display_name("en").split(" (")[0]
     except Exception:  # an unknown code: show the code
         return code
 

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Iterable
 
 from pressroom.diagnostics import Report
+from pressroom.read.files import inside
+from pressroom.read.fragments import bidi_refused
 from pressroom.model import LINK_HINT, link_problem
 
 CACHE_FORMAT = 1  # bump when what is cached changes shape or meaning
@@ -95,8 +97,11 @@ class Cache:
     pending: dict[Path, bytes] = field(default_factory=dict)
 
     def get(self, name: str, key: str):
+        path = self.folder / name
+        if not inside(self.folder.parent, path):  # a link out of output/: never read (and never written)
+            return None
         try:
-            held = json.loads((self.folder / name).read_bytes())
+            held = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
         return held.get("value") if isinstance(held, dict) and held.get("key") == key else None
@@ -122,6 +127,8 @@ def load_bibliography(path: Path, shown: str, report: Report, cache: Cache | Non
             cache.put(name, key, parsed)
     for line, message, hint in parsed["problems"]:
         report.error(shown, line, message, hint)
+    if bidi_refused(text, shown, report):  # a title that shows otherwise than it reads (Trojan Source)
+        return Bibliography(path, shown, usable=False)
     entries = {key: Entry(key, line, kind, url, (start, end), tuple(refers))
                for key, line, kind, url, start, end, refers in parsed["entries"]}
     return Bibliography(path, shown, entries, parsed["usable"], text, tuple(tuple(span) for span in parsed["macros"]))

@@ -9,10 +9,12 @@ fragment), never opened. Nothing outside the project is ever read, whatever the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pressroom.diagnostics import Report
 
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")  # http:, file:, data: … (a drive letter is one letter)
 OUTSIDE_HINT = "name a file inside the project, relative to it (no '..', no absolute path, no link out)"
 
 
@@ -25,6 +27,8 @@ def name_problem(name: str) -> str | None:
         return "is an absolute path"
     if ".." in posix.parts or ".." in windows.parts:
         return "goes up out of its folder ('..')"
+    if URL.match(name):
+        return "is a URL: the build reads only files of the project, never the network"
     return None
 
 

@@ -118,14 +118,20 @@ def decode(data: bytes, shown: str, report: Report) -> str | None:
                      f"at column {control.start() - text.rfind(chr(10), 0, control.start())}",
                      "delete it (retype the words around it)")
         return None
+    if bidi_refused(text, shown, report):
+        return None
+    return unicodedata.normalize("NFC", text)
+
+
+def bidi_refused(text: str, shown: str, report: Report) -> bool:
+    """A bidirectional control in ``text`` (a file's text, LF line ends) is refused at its line."""
     bidi = BIDI.search(text)
     if bidi:
         line = text.count("\n", 0, bidi.start()) + 1
         report.error(shown, line, f"invisible bidirectional control character U+{ord(bidi.group()):04X} "
                      f"at column {bidi.start() - text.rfind(chr(10), 0, bidi.start())}: the text would show "
                      "otherwise than it reads", INVISIBLE_HINT)
-        return None
-    return unicodedata.normalize("NFC", text)
+    return bidi is not None
 
 
 def split_front_matter(text: str, shown: str, report: Report) -> tuple[dict[str, Any], str, int]:

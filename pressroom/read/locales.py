@@ -83,6 +83,9 @@ def locale_problem(code: str) -> str | None:
 
 
 # What a msgstr must keep of its msgid: %(name)s and {name} placeholders.
+# A conversion with a width or a precision ('%9s', '%(x).5s', '%*s'): no template string needs one,
+# and '%999999999s' would make a string of a gigabyte.
+PADDED = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9*]|\.[0-9*])")
 PLACEHOLDER = re.compile(r"%\((\w{1,40})\)[sdifr]|\{(\w{1,40})\}")
 # What in a msgstr would be taken for an address: a scheme and what follows it.
 URL_LIKE = re.compile(r"\b([a-z][a-z0-9+.-]{1,20}:(?://)?[^\s<>\"']{0,2000})", re.IGNORECASE)
@@ -145,9 +148,18 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _msgstr_problem(text: str, wanted: list[str]) -> str | None:
+    padded = PADDED.search(text)
+    if padded:
+        return f"has a formatting width or precision {padded.group()!r}…, which no template string needs"
     found = sorted(_placeholders(text))
     if found != wanted:
         return f"has placeholders {found or 'none'} where the msgid has {wanted or 'none'}"
+    return words_problem(text)
+
+
+def words_problem(text: str) -> str | None:
+    """Why a translated string (a msgstr, a title of titles.yaml) is not words only: an invisible
+    character, or an address no link may have."""
     hidden = invisible(text)
     if hidden:
         return f"holds the invisible character {hidden}"

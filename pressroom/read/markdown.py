@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape
+from itertools import islice
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -34,6 +35,16 @@ CITE_KEY = re.compile(r"(?<![\w.])-?@([\w][\w:.#$%&\-+?<>~/]*[\w])|-?@(\w)")
 STRAY_NOTE = re.compile(r"\^[^\]\s\[]+\Z")
 MAX_NESTING = 16  # blocks in blocks (quotes in lists in quotes…): markdown-it drops what is deeper than 20
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+# The marks that open something the parser must try to close (a link, a note, emphasis, code,
+# an autolink, a table cell) cost it far more than a letter: 1 MiB of '[' takes it 40 s, of '*a'
+# 14 s, of table rows 50 s. So many of them is refused before parsing, in linear time. The whole
+# pack has under 1,000 of them; no fragment more than 50.
+MARKS = re.compile(r"[\[*_`<|]")
+MAX_MARKS = 20_000
+# Each line of text is a block, a list item or a line the parser and every later pass handle on
+# its own: 1 MiB of "- x" lines takes 25 s. The pack's longest fragment has under 100 lines.
+TEXT_LINE = re.compile(r"^[ \t]*\S", re.MULTILINE)
+MAX_LINES = 20_000
 
 
 def _parser() -> MarkdownIt:
@@ -69,6 +80,8 @@ class _Context:
 def render_fragment(fragment: Fragment, report: Report) -> str:
     """Markdown fragment → HTML string (not yet a whole document)."""
     ctx = _Context(fragment, report)
+    if _too_many_marks(ctx):
+        return ""
     env: dict = {}
     tokens = MD.parse(fragment.text, env)
     _check_depth(tokens, ctx)
@@ -79,6 +92,21 @@ def render_fragment(fragment: Fragment, report: Report) -> str:
     _annotate(body, ctx)
     html = MD.renderer.render(body, MD.options, env)
     return html + _note_problems(fragment, tokens, env, ctx)
+
+
+def _too_many_marks(ctx: _Context) -> bool:
+    """More Markdown marks or lines than any text needs: refused, before parsing, at the line of
+    the first one over the limit."""
+    text = ctx.fragment.text
+    for pattern, limit, what, hint in (
+            (MARKS, MAX_MARKS, "Markdown marks ('[', '*', '_', '`', '<', '|')", "write the text without so much markup"),
+            (TEXT_LINE, MAX_LINES, "lines of text", "join short lines into paragraphs")):
+        over = next(islice(pattern.finditer(text), limit, None), None)
+        if over is not None:
+            ctx.report.error(ctx.fragment.shown, ctx.line(text.count("\n", 0, over.start())),
+                             f"more than {limit:,} {what} in one fragment", f"split the fragment into several, or {hint}")
+            return True
+    return False
 
 
 def _check_depth(tokens: list[Token], ctx: _Context) -> None:
@@ -200,7 +228,11 @@ def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
         if token.type == "html_inline":
             _refuse_html(token, ctx, ctx.line(line0))
         elif token.type == "footnote_ref":
-            out.append(_html(_note_call(_note_key(token.meta), src, ctx)))
+            label = _note_key(token.meta)
+            if invisible(label):  # a label is the note's id in every output
+                ctx.report.error(ctx.fragment.shown, ctx.line(line0),
+                                 f"note label {'[^' + label + ']'!r} holds the invisible character {invisible(label)}", INVISIBLE_HINT)
+            out.append(_html(_note_call(label, src, ctx)))
             continue
         elif token.type in ("link_open", "image"):
             _check_link(token, src, ctx, _link_text(children, index))

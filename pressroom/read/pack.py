@@ -14,9 +14,10 @@ from typing import Any, Callable
 import yaml
 
 from pressroom.diagnostics import ContentError, Report, with_suggestion
-from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, SAFE_NAME, SAFE_NAME_HINT, TEMPLATES,
-                             Document, Edition, Pack, invisible)
-from pressroom.read.files import project_file
+from pressroom.model import (BINDINGS, INVISIBLE_HINT, LANDING, PACK_FILE, RESERVED_NAME, SAFE_NAME, SAFE_NAME_HINT,
+                             TEMPLATES, Document, Edition, Pack, invisible)
+from pressroom.read.files import project_file, read_project_bytes
+from pressroom.read.fragments import decode
 from pressroom.read.locales import locale_problem
 
 BLEED = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:mm|cm|in|pt|px)\Z")
@@ -63,6 +64,10 @@ class YamlReader:
             self.fail(node, f"{what} {value!r} holds {hidden}" if hidden else f"{what} {value!r} is not a safe name",
                       INVISIBLE_HINT if hidden else SAFE_NAME_HINT)
             return None
+        if value is not None and RESERVED_NAME.match(value):
+            self.fail(node, f"{what} {value!r} is a device name on Windows (no file can be called so)",
+                      "choose another name: con, prn, aux, nul, com1-9 and lpt1-9 cannot name a file")
+            return None
         return value
 
     def project_path(self, node: yaml.Node, what: str, base: Path | None = None) -> str | None:
@@ -103,10 +108,16 @@ class YamlReader:
     def locales(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
         """Language codes Babel knows (``en``, ``fr``, ``ar``…)."""
         lined = self.lined_strings(node, what)
+        folded: dict[str, str] = {}
         for code, line in lined or ():
-            problem = locale_problem(code)
+            problem, hint = locale_problem(code), "use a language code such as en, fr or ar"
+            if problem is None and code.casefold() in folded:  # content/pt-BR and content/pt-br: one folder on Windows
+                problem = (f"locale {code!r} is given twice" if folded[code.casefold()] == code
+                           else f"locale {code!r} differs from {folded[code.casefold()]!r} only in case")
+                hint = "list each locale once (on Windows and macOS content/pt-BR and content/pt-br are one folder)"
             if problem:
-                self.report.error(self.path, line, problem, "use a language code such as en, fr or ar")
+                self.report.error(self.path, line, problem, hint)
+            folded.setdefault(code.casefold(), code)
         return tuple(code for code, _ in lined if not locale_problem(code)) if lined is not None else None
 
     def css_value(self, node: yaml.Node, what: str, pattern: re.Pattern, example: str) -> str | None:
@@ -244,16 +255,32 @@ def _named(item: Callable[..., Any]) -> Callable[..., Any]:
         if not isinstance(node, yaml.MappingNode) or not node.value:
             reader.fail(node, f"{what} must name at least one entry", "add 'name:' lines under it")
             return None
-        named = {}
+        named, folded = {}, {}
         for key, value in node.value:
             name = reader.name(key, f"the name in {what}")
             if name is not None and name in named:
                 reader.fail(key, f"{name!r} is given twice in {what}", "keep one of them")
+            elif name is not None and name.casefold() in folded:  # one file on Windows and macOS
+                reader.fail(key, f"{name!r} differs from {folded[name.casefold()]!r} in {what} only in case",
+                            "give each its own name, whatever the case: on Windows and macOS both are one file")
             elif name is not None:
+                folded[name.casefold()] = name
                 named[name] = (item(reader, value, f"{what}.{name}"), reader.line(key))
         return named
 
     return read
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
+
+
+def _email(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
+    """An e-mail address and nothing else: it becomes a mailto: link in every output."""
+    value = reader.string(node, what)
+    if value is not None and not EMAIL.match(value):
+        reader.fail(node, f"{what} {value!r} is not an e-mail address", "write the address alone: name@example.org")
+        return None
+    return value
 
 
 def _binding(reader: YamlReader, node: yaml.Node, what: str) -> str | None:
@@ -279,6 +306,7 @@ def _document(reader: YamlReader, node: yaml.Node, what: str) -> dict | None:
     })
 
 
+REFERENCE_DOCX = "templates/reference.docx"  # the Word styles every DOCX starts from
 PACK_FIELDS: dict[str, Field] = {
     "id": (YamlReader.name, True, None),
     "title": (YamlReader.string, True, None),
@@ -286,7 +314,7 @@ PACK_FIELDS: dict[str, Field] = {
     "source_locale": (YamlReader.locale, False, "en"),
     "locales": (lambda r, n, w: r.locales(n, w), True, ()),
     "deadline": (YamlReader.date, True, None),
-    "reply_email": (YamlReader.string, True, None),
+    "reply_email": (lambda r, n, w: _email(r, n, w), True, None),
     "bibliography": (YamlReader.project_path, False, "references.bib"),
     "citation_style": (lambda r, n, w: _citation_style(r, n, w), False, "chicago-note-bibliography"),
     "link_ignore": (YamlReader.strings, False, ()),
@@ -313,16 +341,19 @@ def load_pack(root: Path) -> Pack:
     path = root / PACK_FILE
     shown = str(PACK_FILE)
     report = Report()
+    text = None
     try:
-        tree = compose(path.read_text(encoding="utf-8"))
+        if project_file(root, shown, report, shown, None, "the pack file") is None:  # a link out of the project
+            raise ContentError(report)
+        text = decode(read_project_bytes(root, path), shown, report)  # UTF-8, no control or bidi character
+        if text is None:
+            raise ContentError(report)
+        tree = compose(text)
     except FileNotFoundError:
         report.error(shown, None, "no pack file", "create content/pack.yaml (see docs/editing-content.md)")
         raise ContentError(report) from None
     except yaml.YAMLError as exc:
-        report.error(shown, *yaml_problem(exc, path.read_text(encoding="utf-8")))
-        raise ContentError(report) from None
-    except UnicodeDecodeError as exc:
-        report.error(shown, None, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
+        report.error(shown, *yaml_problem(exc, text or ""))
         raise ContentError(report) from None
     reader = YamlReader(shown, report, root=root)
     top = reader.mapping(tree, "pack.yaml", {
@@ -351,6 +382,7 @@ def _build_pack(root: Path, top: dict, reader: YamlReader) -> Pack:
                      "no edition is built by default", "remove 'default: false' from one of pack.editions")
     documents = {doc_id: _make_document(doc_id, values, line)
                  for doc_id, (values, line) in top["documents"].items() if values}
+    project_file(root, REFERENCE_DOCX, report, REFERENCE_DOCX, None, "the Word reference document")
     if report.errors:
         raise ContentError(report)
     fields = {k: v for k, v in meta.items() if k not in ("editions", "bibliography")}

@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from pressroom.model import TEMPLATES, Assembled, doc_link, label_text
+from pressroom.read.files import read_project_bytes
 from pressroom.write.docx import contents, fonts, layout, ooxml, package
 from pressroom.write.docx.styles import ARABIC as ARABIC_FACE
 from pressroom.write.docx.styles import ensure_styles, font_of, set_language, word_language
@@ -38,7 +39,7 @@ class WordWriter:
         self.assembled = assembled
         self.tree = assembled.tree
         self.root = root
-        self.document = docx.Document(str(root / REFERENCE))
+        self.document = docx.Document(io.BytesIO(read_project_bytes(root, root / REFERENCE)))  # the one door
         ensure_styles(self.document)
         self.body = self.document.element.body
         self.end = self.body.find(qn("w:sectPr"))
