@@ -28,7 +28,7 @@ def test_two_clean_builds_in_different_folders_are_byte_identical(tmp_path):
     one, two = copy_project(tmp_path / "one" / "pack"), copy_project(tmp_path / "elsewhere" / "two" / "pack")
     first, second = digests(one), digests(two)
     assert len([k for k in first if not k.startswith("web/")]) == 6  # en and ar: screen PDF, print PDF, DOCX
-    # the web edition: in en and ar the page and its three downloads; the stylesheet and 9 fonts
-    assert len([k for k in first if k.startswith("web/")]) == 2 * 4 + 10
+    # the web edition: in en and ar the page and its two downloads (no print edition); the stylesheet and 9 fonts
+    assert len([k for k in first if k.startswith("web/")]) == 2 * 3 + 10
     assert first == second
     assert subsetters(one) == subsetters(two) == {font_subsetter()}
