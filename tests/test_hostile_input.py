@@ -49,6 +49,12 @@ def _pack_key(old: str, new: str):
     return lambda r: replace(r, PACK, old, new)
 
 
+def _another_document(name: str):
+    """pack.yaml with a one-fragment document called ``name`` listed before the Q&A."""
+    return _pack_key("  qa:\n", f"  {name}:\n    title: x\n    year: 2014\n    template: document.html.j2\n"
+                                 "    binding: loose\n    fragments: [01-introduction.md]\n  qa:\n")
+
+
 QA_TEMPLATE = ("    template: document.html.j2\n    binding: loose\n    fragments:\n      - 01-introduction.md\n"
                "      - 02-the-proposed-policy.md")
 
@@ -92,9 +98,7 @@ def _po(old: str, new: str):
 
 CATALOGUE = [
     # names are not paths
-    Case("document-id-path", _pack_key("  qa:\n", "  ../../escape:\n    title: x\n    year: 2014\n"
-                                                  "    template: document.html.j2\n    binding: loose\n    fragments: [01-introduction.md]\n"
-                                                  "  qa:\n"),
+    Case("document-id-path", _another_document("../../escape"),
          "is not a safe name", PACK, lambda r: line_of(r, PACK, "../../escape"),
          doc="Name documents with letters, digits, '-' and '_' only: the name becomes the file's name."),
     Case("edition-name-path", _pack_key("    print:\n", "    ../../../tmp/evil:\n      bleed: 3mm\n    print:\n"),
@@ -200,9 +204,7 @@ CATALOGUE = [
     Case("field-name-path", lambda r: replace(r, FORM, "name: email", "name: ../../email"),
          "is not a safe name", FORM, lambda r: line_of(r, FORM, "name: ../../email"), selection=FORM_DOC, doc="As above."),
     # third round: what the red team still got through
-    Case("document-id-device-name", _pack_key("  qa:\n", "  con:\n    title: x\n    year: 2014\n"
-                                                       "    template: document.html.j2\n    binding: loose\n    fragments: [01-introduction.md]\n"
-                                                       "  qa:\n"),
+    Case("document-id-device-name", _another_document("con"),
          "is a device name on Windows", PACK, lambda r: line_of(r, PACK, "  con:"),
          doc="con, prn, aux, nul, com1-9 and lpt1-9 cannot name a file on Windows: choose another name."),
     Case("edition-case-twin", _pack_key("    print:\n", "    Screen:\n      bleed: 3mm\n    print:\n"),
