@@ -18,6 +18,7 @@ from typing import Any
 PACK_FILE = Path("content") / "pack.yaml"
 TEMPLATES = Path("templates")
 TITLES = "titles.yaml"  # per locale: document titles and subtitles
+WORD_STYLES = TEMPLATES / "reference.docx"  # the Word files' styles (templates/reference.docx)
 OUTPUT = Path("output")
 FORMATS = ("pdf", "docx", "web")
 BINDINGS = ("saddle-stitch", "perfect-bound", "loose")

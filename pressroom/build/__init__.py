@@ -23,7 +23,7 @@ from pressroom.build.plan import NO_LANDING, NO_LANDING_HINT, input_hash, plan, 
 from pressroom.build.render import Progress, announce, import_renderers, long_lived_frozen, render_groups, tell
 from pressroom.diagnostics import ContentError, Report
 from pressroom.build.web import page_hashes, render_pages, site_files
-from pressroom.model import OUTPUT, PACK_FILE, TEMPLATES, Pack, Target
+from pressroom.model import OUTPUT, PACK_FILE, WORD_STYLES, Pack, Target
 from pressroom.read.bibliography import Bibliography, Cache, load_bibliography
 from pressroom.read.pack import load_pack
 from pressroom.write.pdf.subsetter import FONTTOOLS, NOTICE, font_subsetter
@@ -130,8 +130,7 @@ def _reference_docx(pack: Pack, stale: list[Target], report: Report) -> None:
 
     if not any(t.format == "docx" for t in stale):
         return
-    path = pack.root / TEMPLATES / "reference.docx"
-    shown = f"{TEMPLATES}/reference.docx"
+    path, shown = pack.root / WORD_STYLES, WORD_STYLES.as_posix()
     if not path.is_file():
         report.error(shown, None, "the Word files' styles are missing: there is no such file",
                      "run invoke reference-docx to write the pack's own styles, or save your restyled copy there "

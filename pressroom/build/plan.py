@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from pressroom.build.web import ASSET, asset_sources, plan_web
+from pressroom.build.web import ASSET, asset_source, plan_web
 from pressroom.diagnostics import UsageError
-from pressroom.model import FORMATS, TITLES, Pack, Target, output_name
+from pressroom.model import FORMATS, TITLES, WORD_STYLES, Pack, Target, output_name
 from pressroom.read.files import inside
 from pressroom.read.fragments import fragment_path
 from pressroom.write.pdf.subsetter import font_subsetter
@@ -27,7 +27,6 @@ SHARED = Path("<the inputs of every target>")  # its key among ``digests``
 NO_LANDING = "no web edition: pack.yaml has no web.landing, the page the web edition opens with"
 NO_LANDING_HINT = ("add a web: section with a landing: document (title, year, template, fragments) as this pack's "
                    "pack.yaml has it (docs/new-consultation.md)")
-WORD_STYLES = Path("templates") / "reference.docx"  # an input of the Word files and web pages only
 
 
 def plan(pack: Pack, docs: list[str] | None, locales: list[str] | None, formats: list[str] | None,
@@ -117,10 +116,8 @@ def input_hash(pack: Pack, target: Target, digests: dict | None = None) -> str:
         templates = [p for p in sorted((pack.root / "templates").rglob("*")) if p != pack.root / WORD_STYLES]
         digests[SHARED] = _digest_files(pack, [*templates, *sorted(ENGINE.rglob("*.py"))], digests)
     digest = hashlib.sha256(f"{target}".encode())
-    if target.format == ASSET:  # a font or the stylesheet: its own source file and the code that cuts it
-        files, version = asset_sources(pack.root, target)
-        digest.update(version.encode())
-        digest.update(_digest_files(pack, files, digests))
+    if target.format == ASSET:  # a font or the stylesheet: its own vendored file, copied
+        digest.update(_digest_files(pack, [asset_source(pack.root, target)], digests))
         return digest.hexdigest()
     if target.format == "pdf":  # HarfBuzz and fontTools subset fonts into different bytes
         digest.update(f"font subsetter: {font_subsetter()}".encode())

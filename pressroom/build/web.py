@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pressroom.model import Pack, Target, output_name
+from pressroom.model import TEMPLATES, Pack, Target, output_name
 
 ASSET = "asset"  # the format of output/web/assets/ files
 
@@ -75,21 +75,21 @@ def _listed(pack: Pack, target: Target) -> list[str]:
     return list(pack.documents) if pack.landing is not None and target.doc_id == pack.landing.id else [target.doc_id]
 
 
-def asset_sources(root: Path, target: Target) -> tuple[list[Path], str]:
+def asset_source(root: Path, target: Target) -> Path:
     """What an asset is made from: the vendored cut of a face (templates/fonts/web/), or the
     stylesheet; either is copied as it is."""
     from pressroom.write.web.fonts import WEB
     from pressroom.write.web.assets import STYLESHEET
 
     if target.name.endswith(".woff2"):
-        return [root / "templates" / "fonts" / WEB / Path(target.name).name], ""
-    return [root / STYLESHEET], ""
+        return root / TEMPLATES / "fonts" / WEB / Path(target.name).name
+    return root / STYLESHEET
 
 
 def render_asset(root: Path, target: Target) -> bytes:
     from pressroom.read.files import read_project_bytes
 
-    return read_project_bytes(root, asset_sources(root, target)[0][0])
+    return read_project_bytes(root, asset_source(root, target))
 
 
 def render_pages(pack: Pack, targets: list[Target], documents: dict, size_of,

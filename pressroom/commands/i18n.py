@@ -67,11 +67,11 @@ def unextracted(root: Path, report) -> None:
     """A string a template asks gettext for that messages.pot lacks: no locale can translate it
     (a new string not yet extracted, or a slip in the template's words), at its template line."""
     from pressroom.diagnostics import with_suggestion
+    from pressroom.read.locales import template_strings
 
-    if not template_path(root).is_file():
+    known = template_strings(root)
+    if known is None:
         return
-    with open(template_path(root), "rb") as handle:
-        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(root / "templates"), METHODS, options_map=OPTIONS):
         text = message if isinstance(message, str) else message[0]

@@ -229,9 +229,10 @@ def _inline(children: list[Token], ctx: _Context, line0: int) -> list[Token]:
             _refuse_html(token, ctx, ctx.line(line0))
         elif token.type == "footnote_ref":
             label = _note_key(token.meta)
-            if invisible(label):  # a label is the note's id in every output
+            hidden = invisible(label)
+            if hidden:  # a label is the note's id in every output
                 ctx.report.error(ctx.fragment.shown, ctx.line(line0),
-                                 f"note label {'[^' + label + ']'!r} holds the invisible character {invisible(label)}", INVISIBLE_HINT)
+                                 f"note label {'[^' + label + ']'!r} holds the invisible character {hidden}", INVISIBLE_HINT)
             out.append(_html(_note_call(label, src, ctx)))
             continue
         elif token.type in ("link_open", "image"):

@@ -18,13 +18,12 @@ import docx
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pressroom.model import TEMPLATES, Assembled, doc_link, label_text
+from pressroom.model import TEMPLATES, WORD_STYLES, Assembled, doc_link, label_text
 from pressroom.read.files import read_project_bytes
 from pressroom.write.docx import contents, fonts, layout, ooxml, package
 from pressroom.write.docx.styles import ARABIC as ARABIC_FACE
 from pressroom.write.docx.styles import ensure_styles, font_of, set_language, word_language
 
-REFERENCE = TEMPLATES / "reference.docx"
 FONTS = TEMPLATES / "fonts"
 BLOCK_STYLES = {"definition": "Definition", "lead": "Lead", "back-cover": "Back Cover"}
 SKIPPED = {"aside", "script", "style", "head"}
@@ -39,7 +38,7 @@ class WordWriter:
         self.assembled = assembled
         self.tree = assembled.tree
         self.root = root
-        self.document = docx.Document(io.BytesIO(read_project_bytes(root, root / REFERENCE)))  # the one door
+        self.document = docx.Document(io.BytesIO(read_project_bytes(root, root / WORD_STYLES)))  # the one door
         ensure_styles(self.document)
         self.body = self.document.element.body
         self.end = self.body.find(qn("w:sectPr"))
